@@ -1,0 +1,2 @@
+# Empty dependencies file for test_util_cursor.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,26 @@
+# Runs one state-machine transcript test: DRIVER < SCRIPT, compared with
+# the .golden file beside SCRIPT.  With SN_UPDATE_GOLDEN=1 in the
+# environment the golden file is rewritten instead (review the diff!).
+get_filename_component(dir ${SCRIPT} DIRECTORY)
+get_filename_component(base ${SCRIPT} NAME_WE)
+set(golden ${dir}/${base}.golden)
+execute_process(COMMAND ${DRIVER} INPUT_FILE ${SCRIPT}
+  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "driver failed (${rc}) on ${SCRIPT}:\n${err}\n${out}")
+endif()
+if("$ENV{SN_UPDATE_GOLDEN}" STREQUAL "1")
+  file(WRITE ${golden} "${out}")
+  message(STATUS "rewrote ${golden}")
+  return()
+endif()
+if(NOT EXISTS ${golden})
+  message(FATAL_ERROR "missing golden file ${golden}; transcript was:\n${out}")
+endif()
+file(READ ${golden} want)
+if(NOT out STREQUAL want)
+  file(WRITE ${SCRIPT}.actual "${out}")
+  execute_process(COMMAND diff -u ${golden} ${SCRIPT}.actual)
+  file(REMOVE ${SCRIPT}.actual)
+  message(FATAL_ERROR "transcript differs from ${golden}")
+endif()

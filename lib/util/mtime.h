@@ -1,0 +1,37 @@
+/*
+ * mtime.h - monotonic time for daemons.
+ *
+ * Everything time-driven in splitnve (ECP retransmission, VDP keep-alive,
+ * NVA timers) runs on CLOCK_MONOTONIC microseconds held in a uint64_t.
+ * Codecs and state machines never call this: their callers pass "now" in.
+ */
+#ifndef SPLITNVE_UTIL_MTIME_H
+#define SPLITNVE_UTIL_MTIME_H
+
+#include <stdint.h>
+#include <time.h>
+
+#define USEC_PER_MSEC	1000ULL
+#define USEC_PER_SEC	1000000ULL
+/* "no deadline" value returned by state machines with no timer armed. */
+#define TIME_NEVER	UINT64_MAX
+
+static inline uint64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static inline uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+#endif /* SPLITNVE_UTIL_MTIME_H */

@@ -40,6 +40,16 @@ if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
 endif()
 
 # srcs at lib/CMakeLists.txt:5 (file)
+file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/lib/net/*.c")
+set(OLD_GLOB
+  "/work/main/lib/net/rawsock.c"
+  )
+if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
+  message("-- GLOB mismatch!")
+  file(TOUCH_NOCREATE "/work/main/build/dev/CMakeFiles/cmake.verify_globs")
+endif()
+
+# srcs at lib/CMakeLists.txt:5 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/lib/util/*.c")
 set(OLD_GLOB
   "/work/main/lib/util/hex.c"

@@ -167,6 +167,7 @@ struct vdp_pdu {
 struct vdp_codec_opts {
 	unsigned	ip_filters:1;	/* accept/emit formats 5 and 6 */
 	unsigned	group_ids:1;	/* formats 3/4 allowed (BGID+SGID) */
+	unsigned	vni_groupid:1;	/* GroupID carries a VNI: high octet 0 */
 };
 
 /*

@@ -530,7 +530,14 @@ assoc_decode(struct cur *v, uint8_t type, const struct vdp_codec_opts *opts,
 			t->err = VDP_E_VID;
 			return;
 		}
-		if (f->group && (e.group == 0 || (e.group >> 24) != 0)) {
+		/*
+		 * GroupID 0 names nothing.  The high octet must be zero only
+		 * where the GroupID carries a VNI (802.1Qcy): our IP formats
+		 * always, the standard formats once VNI-in-GroupID is agreed;
+		 * a plain 802.1Q peer may use all 32 bits.
+		 */
+		if (f->group && (e.group == 0 || ((e.group >> 24) != 0 &&
+		    (t->ffmt > VDP_FIF_GROUP_MAC_VID || opts->vni_groupid)))) {
 			t->err = VDP_E_GROUP;
 			return;
 		}

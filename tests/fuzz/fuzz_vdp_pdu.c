@@ -51,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct vdp_pdu p, q, r;
 	static uint8_t out[VDP_MAX_ULPDU + 2];
-	struct vdp_codec_opts o = { 0, 0 };
+	struct vdp_codec_opts o = { 0 };
 	enum vdp_err why = VDP_E__COUNT;
 	int map[VDP_MAX_VSI];
 	int rc, all_valid = 1;
@@ -60,6 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	o.ip_filters = data[0] & 1;
 	o.group_ids = (data[0] >> 1) & 1;
+	o.vni_groupid = (data[0] >> 2) & 1;
 	data++;
 	size--;
 

@@ -62,9 +62,14 @@ static const uint8_t uuid0[16] = {
 	0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff,
 };
 
-static const struct vdp_codec_opts opt_std = { 0, 0 };
+static const struct vdp_codec_opts opt_std = { 0 };
 static const struct vdp_codec_opts opt_grp = { .group_ids = 1 };
-static const struct vdp_codec_opts opt_all = { 1, 1 };
+static const struct vdp_codec_opts opt_all = {
+	.ip_filters = 1, .group_ids = 1, .vni_groupid = 1
+};
+static const struct vdp_codec_opts opt_grp_vni = {
+	.group_ids = 1, .vni_groupid = 1
+};
 
 static size_t
 hex(const char *text, uint8_t *out, size_t cap)
@@ -745,7 +750,10 @@ per_tlv_errors(void **state)
 	assert_int_equal(tlv_err("06 1f 00 00 00 01 01 05 " UUID
 	    " 03 00 01 00 00 00 00 00 05", &opt_grp), VDP_E_GROUP);
 	assert_int_equal(tlv_err("06 1f 00 00 00 01 01 05 " UUID
-	    " 03 00 01 01 00 00 01 00 05", &opt_grp), VDP_E_GROUP);
+	    " 03 00 01 01 00 00 01 00 05", &opt_grp_vni), VDP_E_GROUP);
+	/* a plain 802.1Q peer (no VNI-in-GroupID) may use all 32 bits */
+	assert_int_equal(tlv_err("06 1f 00 00 00 01 01 05 " UUID
+	    " 03 00 01 01 00 00 01 00 05", &opt_grp), VDP_E_NONE);
 	assert_int_equal(tlv_err("06 1f 00 00 00 01 01 05 " UUID
 	    " 03 00 01 00 ff ff ff 00 05", &opt_grp), VDP_E_NONE);
 	assert_int_equal(tlv_err("06 25 00 00 00 01 01 05 " UUID

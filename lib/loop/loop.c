@@ -33,6 +33,9 @@ sn_loop_init(struct sn_loop *l)
 	int rc;
 
 	l->stopping = 0;
+	l->on_reload = NULL;
+	l->on_stop = NULL;
+	l->arg = NULL;
 	if ((rc = uv_loop_init(&l->uv)) < 0)
 		return rc;
 	l->uv.data = l;
@@ -94,7 +97,19 @@ static void
 deadline_fire(uv_timer_t *t)
 {
 	struct sn_deadline *d = t->data;
+	uint64_t now = mono_us();
 
+	/*
+	 * libuv keeps time with a coarse clock (milliseconds, and on Linux
+	 * CLOCK_MONOTONIC_COARSE), so a timer can fire a little before our
+	 * precise deadline.  State machines must never see "now" before the
+	 * deadline they asked for: re-arm for the rest.
+	 */
+	if (now < d->at_us) {
+		uv_update_time(t->loop);
+		uv_timer_start(t, deadline_fire, (d->at_us - now + 999) / 1000, 0);
+		return;
+	}
 	d->at_us = TIME_NEVER;
 	d->cb(d, d->arg);
 }

@@ -21,7 +21,10 @@ struct sn_loop {
 	int		 stopping;
 };
 
-/* Initialises the loop and its signal watchers; returns 0 or -errno. */
+/*
+ * Initialises the loop and its signal watchers and clears the hooks (set
+ * on_reload/on_stop/arg after this call); returns 0 or -errno.
+ */
 int	sn_loop_init(struct sn_loop *l);
 /* Runs until sn_loop_stop() or a stop signal; returns 0 or -errno. */
 int	sn_loop_run(struct sn_loop *l);

@@ -37,7 +37,8 @@
 #define NVO3_CAP_VNI_GROUPID	(1u << 4)	/* VNI in the GroupID */
 #define NVO3_CAP_MULTI_TLV	(1u << 5)	/* several VSI TLVs per ECPDU */
 #define NVO3_CAP_DEACTIVATE	(1u << 6)	/* Assoc -> Pre-Assoc allowed */
-#define NVO3_CAP_ALL		0x7fu
+#define NVO3_CAP_IPADDR_TLV	(1u << 7)	/* IP addresses in an Org TLV */
+#define NVO3_CAP_ALL		0xffu		/* every bit defined above */
 
 /* VDP Filter Info Formats for IP addresses (after the standard 1..4). */
 #define NVO3_FIF_GROUP_MAC_IPV4_VID	0x05	/* entry 16 octets */

@@ -92,7 +92,7 @@ nearest_customer_bridge :
       ecpretries = 3;
       ecprte = 8;
       vdprwd = 20;
-      vdprka = 20;
+      vdprka = ${LLDPAD_RKA:-20};
     };
   };
 };

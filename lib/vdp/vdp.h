@@ -134,7 +134,11 @@ struct vdp_vsi_tlv {
 	 * VDP_E_FILTER_FMT); read them with vdp_filter_at().
 	 */
 	const uint8_t	*fdata;
-	/* encode: the entries to write (nfilter of them); fdata NULL */
+	/*
+	 * encode: the entries to write (nfilter of them).  When NULL, the
+	 * encoder copies ->fdata as decoded (a TLV echoed back in a reply);
+	 * vdp_filter_at() likewise prefers ->filters.
+	 */
 	const struct vdp_filter *filters;
 	enum vdp_err	err;		/* decode: VDP_E_NONE or why invalid */
 	uint16_t	off;		/* decode: TLV offset in the ULPDU */

@@ -271,10 +271,7 @@ vdp_filter_at(const struct vdp_vsi_tlv *t, unsigned i, struct vdp_filter *out)
 	memset(out, 0, sizeof(*out));
 	if (f == NULL || i >= t->nfilter)
 		return;
-	if (t->fdata != NULL) {
-		cur_init(&c, t->fdata + (size_t)i * f->size, f->size);
-		entry_read(&c, f, out);
-	} else if (t->filters != NULL) {
+	if (t->filters != NULL) {
 		/* only what the format carries, as a decode would see it */
 		const struct vdp_filter *in = &t->filters[i];
 
@@ -289,6 +286,9 @@ vdp_filter_at(const struct vdp_vsi_tlv *t, unsigned i, struct vdp_filter *out)
 		out->ps = in->ps;
 		out->pcp = in->pcp;
 		out->vid = in->vid;
+	} else if (t->fdata != NULL) {
+		cur_init(&c, t->fdata + (size_t)i * f->size, f->size);
+		entry_read(&c, f, out);
 	}
 }
 
@@ -674,9 +674,10 @@ vsi_check(const struct vdp_vsi_tlv *t, const struct vdp_codec_opts *opts)
 		return -EINVAL;
 	if ((sz = vdp_vsi_tlv_size(t, opts)) == 0)
 		return -EINVAL;
-	if (t->nfilter > 0 && t->filters == NULL)
+	/* entries come from ->filters, else as decoded octets from ->fdata */
+	if (t->nfilter > 0 && t->filters == NULL && t->fdata == NULL)
 		return -EINVAL;
-	for (unsigned i = 0; i < t->nfilter; i++) {
+	for (unsigned i = 0; t->filters != NULL && i < t->nfilter; i++) {
 		const struct vdp_filter *e = &t->filters[i];
 
 		if (e->ps > 1 || e->pcp > 7 || e->vid > VDP_VID_MASK)
@@ -702,6 +703,10 @@ vsi_write(struct wcur *w, const struct vdp_vsi_tlv *t,
 	wcur_bytes(w, t->vsiid, VDP_VSIID_LEN);
 	wcur_u8(w, t->ffmt);
 	wcur_be16(w, t->nfilter);
+	if (t->filters == NULL) {	/* a decoded TLV echoed back */
+		wcur_bytes(w, t->fdata, (size_t)t->nfilter * f->size);
+		return;
+	}
 	for (unsigned i = 0; i < t->nfilter; i++)
 		entry_write(w, f, &t->filters[i]);
 }

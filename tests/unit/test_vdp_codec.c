@@ -17,6 +17,7 @@
 #include "ext/nvo3_ext_codes.h"
 #include "util/hex.h"
 #include "vdp/vdp.h"
+#include "vdp/vdp_sm.h"
 
 /* Frames as captured, Ethernet header included; the ULPDU is at 18. */
 #define ULPDU_OFF	18
@@ -1242,10 +1243,49 @@ vsiid_text(void **state)
 	(void)state;
 }
 
+/*
+ * A decoded TLV (entries in ->fdata, ->filters NULL) encodes as it came,
+ * so the bridge's stateless replies reach the wire: a De-Assoc for an
+ * unknown VSI comes back as the same TLV with status 0x40, and a refused
+ * one with 0x40 | code.  (Found in review: these used to fail -EINVAL.)
+ */
+static void
+decoded_tlv_echoes_back(void **state)
+{
+	static struct vdp_pdu in, out;
+	struct vdp_codec_opts o = { 0 };
+	uint8_t req[64], buf[128], want[128];
+	long n = hex_decode("0a 10 6d 67 72 31 00 00 00 00 00 00 00 00 00 00"
+	    "00 00 08 21 00 00 00 06 01 05 11 11 11 11 22 22 33 33 44 44 55 55"
+	    "55 55 55 55 02 00 01 52 54 00 aa bb cc 00 c8", req, sizeof(req));
+	enum vdp_err why;
+	int len;
+
+	assert_true(n > 0);
+	assert_int_equal(vdp_pdu_decode(req, (size_t)n, &o, &in, &why), 0);
+	assert_null(in.vsi[0].filters);
+	memset(&out, 0, sizeof(out));
+	memcpy(out.mgrid, in.mgrid, VDP_MGRID_LEN);
+	out.nvsi = 1;
+	assert_int_equal(vdp_br_unknown_deassoc_reply(&in.vsi[0], &out.vsi[0]), 0);
+	len = vdp_pdu_encode(&out, &o, buf, sizeof(buf));
+	assert_int_equal(len, n + 2);
+	memcpy(want, req, (size_t)n);
+	want[20] = 0x40;			/* status: response, success */
+	assert_memory_equal(buf, want, (size_t)n);
+	assert_int_equal(vdp_br_reject_reply(&in.vsi[0], VDP_RSP_NO_RESOURCES,
+	    &out.vsi[0]), 0);
+	assert_int_equal(vdp_pdu_encode(&out, &o, buf, sizeof(buf)), n + 2);
+	assert_int_equal(buf[18], 0x08);	/* De-Assoc TLV */
+	assert_int_equal(buf[20], 0x42);
+	(void)state;
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(decoded_tlv_echoes_back),
 		cmocka_unit_test(golden_station_assoc),
 		cmocka_unit_test(golden_bridge_response),
 		cmocka_unit_test(golden_other_requests),

@@ -375,6 +375,16 @@ vdp_br_resource(struct vdp_br *b, uint64_t now,
 {
 	if (!res || (res->filters && res->nfilter > VDP_SM_MAX_FILTERS))
 		return -EINVAL;
+	/*
+	 * Entries we could not encode would leave the VSI "associated" here
+	 * while the station never hears an answer: refuse them up front.
+	 */
+	for (unsigned i = 0; res->filters && i < res->nfilter; i++) {
+		const struct vdp_filter *e = &res->filters[i];
+
+		if (e->ps > 1 || e->pcp > 7 || e->vid > 4094)
+			return -EINVAL;
+	}
 	return br_step(b, now, VDP_BE_RESOURCE, NULL, res);
 }
 

@@ -402,6 +402,16 @@ br_refuses_bad_input(void **state)
 	res.nfilter = VDP_SM_MAX_FILTERS;
 	assert_int_equal(vdp_br_resource(&b, 0, &res), -EINVAL);
 	assert_int_equal(vdp_br_resource(&b, 0, NULL), -EINVAL);
+	/* entries that could not be encoded: VID 4095, PCP 8, PS 2 */
+	memcpy(g, f, sizeof(g));
+	g[3].vid = 4095;
+	assert_int_equal(vdp_br_resource(&b, 0, &res), -EINVAL);
+	g[3].vid = f[3].vid;
+	g[4].pcp = 8;
+	assert_int_equal(vdp_br_resource(&b, 0, &res), -EINVAL);
+	g[4].pcp = 0;
+	g[5].ps = 2;
+	assert_int_equal(vdp_br_resource(&b, 0, &res), -EINVAL);
 	assert_int_equal(b.state, VDP_BRS_RESWAIT);
 	assert_int_equal(count_actions_br(&b), 0);
 	(void)state;

@@ -220,6 +220,12 @@ vd_bridge_pdu(struct vd *vd, struct vd_session *s, const struct vdp_pdu *pdu)
 		if (rc < 0)
 			log_info("bridge machine: %s (state %s)", strerror(-rc),
 			    vdp_br_state_names[v->br.state]);
+		if (rc < 0 && v->br.state == VDP_BRS_INIT &&
+		    v->br.conf_mode == 0) {
+			/* refused before it began: do not keep the slot */
+			v->used = false;
+			continue;
+		}
 		drain(vd, v, now);
 	}
 }

@@ -19,12 +19,15 @@
 
 static const uint8_t ncb[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 };
 
-static struct vd_session *
-station_session(struct vd *vd)
+/*
+ * One bridge per port, so one ECP session, always keyed by the group
+ * address: keying it by the bridge's MAC once LLDP names it would start a
+ * second session with fresh sequence numbers under a request in flight.
+ */
+struct vd_session *
+vd_station_session(struct vd *vd)
 {
-	/* One bridge per port: the session is keyed by the group address. */
-	return vd_session(vd, vd->agent.has_peer ? vd->agent.peer.src : ncb,
-	    true);
+	return vd_session(vd, ncb, true);
 }
 
 static void
@@ -80,7 +83,7 @@ drain(struct vd *vd, uint64_t now)
 
 	while (vdp_sta_next_action(&vd->sta, &a)) {
 		if (a.kind == VDP_SA_SEND) {
-			if ((s = station_session(vd)) != NULL)
+			if ((s = vd_station_session(vd)) != NULL)
 				vd_send_tlv(vd, s, vd->mgrid, &a.tlv);
 			continue;
 		}

@@ -275,9 +275,7 @@ on_ecp(uv_poll_t *h, int status, int events)
 		}
 		if (vd.role == VD_STATION) {
 			/* the one bridge on this port */
-			s = vd_session(&vd, vd.agent.has_peer ?
-			    vd.agent.peer.src : (const uint8_t[6]){
-			    0x01, 0x80, 0xc2, 0, 0, 0 }, true);
+			s = vd_station_session(&vd);
 		} else {
 			s = vd_session(&vd, f.src, f.op == ECP_OP_REQ);
 		}

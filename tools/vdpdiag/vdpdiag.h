@@ -99,6 +99,7 @@ void	vd_schedule(struct vd *vd);
 
 /* vd_station.c */
 int	vd_station_start(struct vd *vd);
+struct vd_session *vd_station_session(struct vd *vd);
 void	vd_station_pdu(struct vd *vd, struct vd_session *s,
 	    const struct vdp_pdu *pdu);
 void	vd_station_tick(struct vd *vd, uint64_t now);

@@ -7,8 +7,8 @@
 
 #include "hex.h"
 
-static int
-nibble(char c)
+int
+hex_nibble(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -33,7 +33,7 @@ hex_decode(const char *text, uint8_t *out, size_t cap)
 				return -EINVAL;	/* separator inside an octet */
 			continue;
 		}
-		v = nibble(*p);
+		v = hex_nibble(*p);
 		if (v < 0)
 			return -EINVAL;
 		if (hi < 0) {
@@ -82,7 +82,7 @@ int
 mac_parse(const char *s, uint8_t mac[6])
 {
 	for (int i = 0; i < 6; i++) {
-		int hi = nibble(s[0]), lo = hi < 0 ? -1 : nibble(s[1]);
+		int hi = hex_nibble(s[0]), lo = hi < 0 ? -1 : hex_nibble(s[1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;

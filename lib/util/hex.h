@@ -23,6 +23,9 @@ long	hex_decode(const char *text, uint8_t *out, size_t cap);
 size_t	hex_encode(const uint8_t *in, size_t n, char sep, char *out,
 	    size_t outsz);
 
+/* Value of one hex digit (either case), or -1. */
+int	hex_nibble(char c);
+
 /* Formats a 6-octet MAC as aa:bb:cc:dd:ee:ff into out (18 octets). */
 char	*mac_fmt(const uint8_t mac[6], char out[18]);
 /* Parses aa:bb:cc:dd:ee:ff (or with '-'); returns 0 or -EINVAL. */

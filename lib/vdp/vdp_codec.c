@@ -33,6 +33,7 @@
 
 #include "ext/nvo3_ext_codes.h"
 #include "util/cursor.h"
+#include "util/hex.h"
 #include "vdp.h"
 
 /* ---- names ----------------------------------------------------------- */
@@ -366,18 +367,6 @@ vdp_vsiid_fmt(uint8_t fmt, const uint8_t id[VDP_VSIID_LEN], char *out,
 	return (int)n;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 vdp_uuid_parse(const char *s, uint8_t out[VDP_VSIID_LEN])
 {
@@ -404,8 +393,8 @@ vdp_uuid_parse(const char *s, uint8_t out[VDP_VSIID_LEN])
 		}
 		if (i + 1 >= len)
 			return -EINVAL;
-		hi = hexval(s[i]);
-		lo = hexval(s[i + 1]);
+		hi = hex_nibble(s[i]);
+		lo = hex_nibble(s[i + 1]);
 		if (hi < 0 || lo < 0 || n >= VDP_VSIID_LEN)
 			return -EINVAL;
 		id[n++] = (uint8_t)(hi << 4 | lo);

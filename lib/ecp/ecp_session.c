@@ -137,9 +137,7 @@ const char *const ecp_act_names[ECP_ACT_MAX] = {
 uint64_t
 ecp_ack_time_us(uint8_t rte)
 {
-	if (rte > ECP_RTE_MAX)
-		rte = ECP_RTE_MAX;
-	return 10ULL << rte;
+	return evb_time_us(rte);
 }
 
 int

@@ -255,11 +255,7 @@ int	nvo3_auth_verify(const uint8_t *ulpdu, size_t len, size_t auth_off,
 
 /* ---- capability agreement (ext_caps.c) ------------------------------- */
 
-/*
- * The extensions both sides may use: local & peer & NVO3_CAP_ALL, or none
- * when the peer sent no capability TLV (a standard peer).
- */
-uint32_t nvo3_caps_agree(uint32_t local, bool peer_sent, uint32_t peer);
+/* nvo3_caps_agree() lives in nvo3_ext_codes.h, shared with lib/lldp. */
 
 bool	nvo3_ext_use_ip_filters(uint32_t agreed);
 bool	nvo3_ext_use_migration(uint32_t agreed);

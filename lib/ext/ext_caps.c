@@ -34,14 +34,6 @@ static const struct {
 };
 #define NCAPS	(sizeof(cap_names) / sizeof(cap_names[0]))
 
-uint32_t
-nvo3_caps_agree(uint32_t local, bool peer_sent, uint32_t peer)
-{
-	if (!peer_sent)
-		return 0;
-	return local & peer & NVO3_CAP_ALL;
-}
-
 bool
 nvo3_ext_use_ip_filters(uint32_t agreed)
 {

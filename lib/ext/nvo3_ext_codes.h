@@ -12,6 +12,9 @@
 #ifndef SPLITNVE_EXT_NVO3_EXT_CODES_H
 #define SPLITNVE_EXT_NVO3_EXT_CODES_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 /*
  * Our Company ID for organizationally defined TLVs (LLDP type 127 and VDP
  * type 127).  AC-DE-48 is the example OUI of IEEE 802 documents; a real
@@ -39,6 +42,17 @@
 #define NVO3_CAP_DEACTIVATE	(1u << 6)	/* Assoc -> Pre-Assoc allowed */
 #define NVO3_CAP_IPADDR_TLV	(1u << 7)	/* IP addresses in an Org TLV */
 #define NVO3_CAP_ALL		0xffu		/* every bit defined above */
+
+/*
+ * The extensions both sides may use: local & peer & NVO3_CAP_ALL, or none
+ * when the peer sent no capability TLV (a standard peer never sees one).
+ * Shared by lib/lldp (the agent) and lib/ext, which do not link each other.
+ */
+static inline uint32_t
+nvo3_caps_agree(uint32_t local, bool peer_sent, uint32_t peer)
+{
+	return peer_sent ? local & peer & NVO3_CAP_ALL : 0;
+}
 
 /* VDP Filter Info Formats for IP addresses (after the standard 1..4). */
 #define NVO3_FIF_GROUP_MAC_IPV4_VID	0x05	/* entry 16 octets */

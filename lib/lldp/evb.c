@@ -37,6 +37,7 @@
 
 #include "ext/nvo3_ext_codes.h"
 #include "lldp/lldp.h"
+#include "util/mtime.h"
 
 int
 evb_config_check(const struct evb_config *cfg)
@@ -140,16 +141,8 @@ evb_negotiate(const struct evb_config *cfg, const struct lldp_evb_tlv *peer,
 	return 0;
 }
 
-uint32_t
-evb_caps_agree(uint32_t local, bool peer_has_caps, uint32_t peer_caps)
-{
-	if (!peer_has_caps)
-		return 0;
-	return local & peer_caps & NVO3_CAP_ALL;
-}
-
 uint64_t
 evb_exp_us(uint8_t exp)
 {
-	return 10ULL << (exp & 31);
+	return evb_time_us(exp);
 }

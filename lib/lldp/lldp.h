@@ -246,10 +246,6 @@ int	evb_negotiate(const struct evb_config *cfg,
 	    const struct lldp_evb_tlv *peer, struct lldp_evb_tlv *out,
 	    struct evb_oper *oper);
 
-/* Agreed NVO3 capabilities: local & peer, 0 when the peer sent none. */
-uint32_t evb_caps_agree(uint32_t local, bool peer_has_caps,
-	    uint32_t peer_caps);
-
 /* 10 us * 2^exp, the EVB time unit, in microseconds (exp 0..31). */
 uint64_t evb_exp_us(uint8_t exp);
 

@@ -171,7 +171,7 @@ renegotiate(struct lldp_agent *a)
 
 	(void)evb_negotiate(&a->cfg.evb, p && p->has_evb ? &p->evb : NULL,
 	    &out, &a->oper);
-	caps = evb_caps_agree(a->cfg.evb.caps, p && p->has_caps,
+	caps = nvo3_caps_agree(a->cfg.evb.caps, p && p->has_caps,
 	    p ? p->caps : 0);
 	/* The ECP-destination TLV goes out only while that cap is agreed. */
 	changed = !lldp_evb_equal(&out, &a->out) || (a->cfg.has_ecpdest &&

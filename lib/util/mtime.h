@@ -34,4 +34,15 @@ mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * The IEEE 802.1Q EVB time unit: 10 us * 2^exp.  ECP's ackTimer (RTE),
+ * VDP's resourceWaitDelay (RWD) and reinitKeepAlive (RKA) all count in
+ * it.  Exponents are 5-bit fields; larger values clamp to 31.
+ */
+static inline uint64_t
+evb_time_us(unsigned exp)
+{
+	return 10ULL << (exp > 31 ? 31 : exp);
+}
+
 #endif /* SPLITNVE_UTIL_MTIME_H */

@@ -17,17 +17,15 @@
  * We differ in: out-of-range inputs are clamped (exponents to 31, R to 7)
  * rather than refused, since the EVB TLV fields cannot hold more anyway.
  */
+#include "util/mtime.h"
 #include "vdp/vdp_sm.h"
 
-#define EXP_MAX		31
 #define R_MAX		7
 
 uint64_t
 vdp_exp_us(uint8_t exp)
 {
-	if (exp > EXP_MAX)
-		exp = EXP_MAX;
-	return 10ULL << exp;
+	return evb_time_us(exp);
 }
 
 uint64_t

@@ -318,13 +318,13 @@ config_errors(void **state)
 static void
 caps_agreement(void **state)
 {
-	assert_int_equal(evb_caps_agree(NVO3_CAP_ALL, false, NVO3_CAP_ALL),
+	assert_int_equal(nvo3_caps_agree(NVO3_CAP_ALL, false, NVO3_CAP_ALL),
 	    0);
-	assert_int_equal(evb_caps_agree(NVO3_CAP_ALL, true, 0), 0);
-	assert_int_equal(evb_caps_agree(NVO3_CAP_IPFILTER | NVO3_CAP_AUTH,
+	assert_int_equal(nvo3_caps_agree(NVO3_CAP_ALL, true, 0), 0);
+	assert_int_equal(nvo3_caps_agree(NVO3_CAP_IPFILTER | NVO3_CAP_AUTH,
 	    true, NVO3_CAP_AUTH | NVO3_CAP_ECPDEST), NVO3_CAP_AUTH);
 	/* bits we do not know are never agreed */
-	assert_int_equal(evb_caps_agree(0xffffffffu, true, 0xffffffffu),
+	assert_int_equal(nvo3_caps_agree(0xffffffffu, true, 0xffffffffu),
 	    NVO3_CAP_ALL);
 	(void)state;
 }

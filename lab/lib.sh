@@ -13,6 +13,8 @@
 #   wait_for SECS DESC CMD...  poll CMD every 50 ms until it succeeds or the
 #                        deadline passes (then fail with DESC); never a bare
 #                        sleep
+#   pcap_hex PCAP FILTER print each frame matching the tshark display
+#                        FILTER as one line of lowercase hex
 #   fail MSG / pass MSG  test verdicts (fail exits non-zero)
 #
 # Addresses: only documentation ranges (DESIGN.md §7), and only inside the
@@ -114,6 +116,15 @@ wait_for() {
 		fi
 		sleep 0.05
 	done
+}
+
+pcap_hex() {
+	tshark -r "$1" -Y "$2" -x 2>/dev/null | awk '
+	/^[0-9a-f][0-9a-f][0-9a-f][0-9a-f]  / {
+		for (i = 2; i <= 17; i++) if ($i ~ /^[0-9a-f][0-9a-f]$/) printf "%s", $i
+		next
+	}
+	/^$/ { print "" }'
 }
 
 fail() {

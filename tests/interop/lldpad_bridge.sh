@@ -68,16 +68,9 @@ pass "lldpad de-associated the VSI after our keep-alives stopped"
 sleep 0.5
 kill -INT "$(pgrep -f "tshark -i br0 -w $LAB/cap.pcapng" | head -1)" 2>/dev/null || true
 wait_for 10 "capture closed" sh -c "tshark -r '$LAB/cap.pcapng' -c 1 >/dev/null 2>&1"
-tshark -r "$LAB/cap.pcapng" -Y 'ecp.op == 0 && eth.src == 02:00:00:00:00:01' \
-	-T fields -e frame.number -e ecp.seqno >"$LAB/req.txt" 2>/dev/null
-[ -s "$LAB/req.txt" ] || fail "tshark saw no ECP request from the station"
-tshark -r "$LAB/cap.pcapng" -Y 'ecp.op == 0 && eth.src == 02:00:00:00:00:01' \
-	-x 2>/dev/null | awk '
-	/^[0-9a-f][0-9a-f][0-9a-f][0-9a-f]  / {
-		for (i = 2; i <= 17; i++) if ($i ~ /^[0-9a-f][0-9a-f]$/) printf "%s", $i
-		next
-	}
-	/^$/ { print "" }' >"$LAB/req.hex"
+pcap_hex "$LAB/cap.pcapng" 'ecp.op == 0 && eth.src == 02:00:00:00:00:01' \
+	>"$LAB/req.hex"
+[ -s "$LAB/req.hex" ] || fail "tshark saw no ECP request from the station"
 # Run 1's Pre-Associate, byte for byte but the ECP sequence number:
 # group dst, our MAC, 0x8940, ECP 0x1001, Manager ID "mgr1", TLV type 1
 # length 33, status 0, type 5 v4, UUID, MAC/VID 52:54:00:11:22:33 VID

@@ -95,13 +95,8 @@ kill -TERM "$BR_PID"
 wait_for 10 "bridge exits" sh -c "! kill -0 $BR_PID"
 kill -INT "$(pgrep -f "tshark -i br0 -w $LAB/cap.pcapng" | head -1)" 2>/dev/null || true
 wait_for 10 "capture readable" sh -c "tshark -r '$LAB/cap.pcapng' -c 1 >/dev/null 2>&1"
-tshark -r "$LAB/cap.pcapng" -Y 'ecp.op == 0 && eth.src == 02:00:00:00:00:02' \
-	-x 2>/dev/null | awk '
-	/^[0-9a-f][0-9a-f][0-9a-f][0-9a-f]  / {
-		for (i = 2; i <= 17; i++) if ($i ~ /^[0-9a-f][0-9a-f]$/) printf "%s", $i
-		next
-	}
-	/^$/ { print "" }' >"$LAB/rsp.hex"
+pcap_hex "$LAB/cap.pcapng" 'ecp.op == 0 && eth.src == 02:00:00:00:00:02' \
+	>"$LAB/rsp.hex"
 hexvid=$(printf '%04x' "$vid")
 want="0180c2000000020000000002894010[0-9a-f]{6}0a106d6772310{24}"
 want="${want}062140000005040500112233445566778899aabbccddeeff020001525400112233${hexvid}"

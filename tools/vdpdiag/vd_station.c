@@ -175,15 +175,13 @@ vd_station_tx_error(struct vd *vd)
 void
 vd_station_tick(struct vd *vd, uint64_t now)
 {
-	if (vd->step == 0 && !vd->step_running && vd->hold_until == TIME_NEVER &&
-	    vd->retry_at == TIME_NEVER && vd->start_tries == 5 &&
-	    vd->steps[0].mode != 0 && vdp_sta_deadline(&vd->sta) == TIME_NEVER &&
-	    vd->sta.state == VDP_STS_INIT) {
+	if (!vd->started) {
 		/* still waiting for the bridge's EVB TLV? */
 		if (!vd->peer_seen && now < vd->start_us + vd->evb_wait_us)
 			return;
 		if (!vd->peer_seen)
 			log_warn("no EVB TLV from a bridge; using our own timers");
+		vd->started = true;
 		next_step(vd, now);
 		drain(vd, now);
 		return;
@@ -208,7 +206,7 @@ vd_station_deadline(const struct vd *vd)
 {
 	uint64_t d = vdp_sta_deadline(&vd->sta);
 
-	if (vd->step == 0 && !vd->step_running && !vd->peer_seen) {
+	if (!vd->started && !vd->peer_seen) {
 		uint64_t w = vd->start_us + vd->evb_wait_us;
 
 		d = d < w ? d : w;

@@ -72,6 +72,7 @@ struct vd {
 	uint8_t		 mgrid[VDP_MGRID_LEN];
 	struct vd_step	 steps[VD_MAX_STEPS];
 	int		 nsteps, step;
+	bool		 started;	/* script begun (EVB heard or waited) */
 	bool		 step_running;
 	uint64_t	 evb_wait_us, hold_until;
 	uint64_t	 retry_at;	/* first request again, or NEVER */

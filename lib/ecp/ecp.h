@@ -153,6 +153,15 @@ struct ecp_session_cfg {
 	uint8_t		 r;		/* retries, 0..7 */
 	uint8_t		 rte;		/* ackTimer exponent, 0..31 */
 	unsigned	 queue_len;	/* FIFO slots, 0 means default */
+	/*
+	 * NULL, or a counter shared by several sessions: each new PDU then
+	 * takes the next value of *seq_src.  A bridge port whose stations
+	 * share one group destination (several stations behind a plain
+	 * bridge) uses one per port, so every station hears one increasing
+	 * sequence and never takes a PDU meant for another as a duplicate
+	 * of its own.  Must outlive the sessions using it.
+	 */
+	uint16_t	*seq_src;
 	unsigned	 auto_ack:1;	/* ACK on delivery (no auth layer) */
 	unsigned	 pad:1;		/* pad sent frames to 60 octets */
 };
@@ -179,7 +188,8 @@ enum ecp_tx_event {
 
 /* Events of the receive machine. */
 enum ecp_rx_event {
-	ECP_RXE_NEW = 0,	/* a request with a new seq */
+	ECP_RXE_NEW = 0,	/* a request with a new seq (dropped
+				   while a verdict is outstanding) */
 	ECP_RXE_DUP,		/* a request repeating the last accepted seq */
 	ECP_RXE_AGAIN,		/* a request repeating the seq being judged */
 	ECP_RXE_ACCEPT,		/* verdict: accept */
@@ -239,8 +249,9 @@ struct ecp_counters {
 	uint64_t	rx_pdus;	/* new PDUs delivered */
 	uint64_t	rx_dups;	/* duplicates re-ACKed, not delivered */
 	uint64_t	rx_rejects;	/* verdicts "reject" */
-	uint64_t	rx_busy;	/* retransmissions seen while awaiting
-					   the verdict, dropped */
+	uint64_t	rx_busy;	/* requests (retransmitted or with a
+					   new seq) seen while a PDU awaited
+					   its verdict, dropped */
 	uint64_t	rx_other_subtype; /* valid frames of another subtype */
 	uint64_t	rx_decode_errors;
 	uint64_t	rx_derr[ECP_DERR_MAX];	/* per reason */
@@ -301,6 +312,9 @@ int	ecp_session_enqueue(struct ecp_session *s, uint64_t now,
  * used or deliberately ignored (see the counters), the decode errno when
  * it was malformed (counted), -ENOSPC (actions, frame not consumed).
  * DELIVER data points into frame: keep it until the verdict is given.
+ * While a delivered PDU awaits its verdict, every request but a duplicate
+ * of the last accepted one is dropped (rx_busy), so give the verdict
+ * promptly: the PDU held keeps its slot until then.
  */
 int	ecp_session_rx(struct ecp_session *s, uint64_t now,
 	    const uint8_t *frame, size_t len, struct ecp_actions *out);

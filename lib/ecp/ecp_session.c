@@ -27,11 +27,17 @@
  * behaviour.  (2) The destination of requests is configurable (group
  * address, the peer's unicast MAC or a non-reserved group) and, outside
  * the group mode, ACKs go to the unicast source of the PDU they answer
- * (RFC 8394 Req-1/Req-2).  (3) A retransmission of the PDU being judged
- * is dropped (lldpad drops frames while busy); a new number supersedes
- * the PDU being judged, because a stop-and-wait peer only moves on after
- * giving that one up.  (4) ACK first, then delivery, in auto_ack mode,
- * as lldpad orders them.
+ * (RFC 8394 Req-1/Req-2).  (3) While a PDU awaits its verdict, every other
+ * request that is not a duplicate of the last accepted one is dropped
+ * and counted in rx_busy, whether it repeats the number being judged
+ * (lldpad too drops frames while busy) or carries a new one.  A new
+ * number must not displace the PDU being judged: anyone on the link can
+ * send a request with any number, so an unauthenticated frame could
+ * otherwise push an authentic PDU out of its verdict slot.  Nothing is
+ * lost, because the upper layer gives its verdict within the call that
+ * delivered (vdpdiag, nnved), and an honest stop-and-wait peer only moves
+ * to a new number after giving up the old one, so it simply retransmits.
+ * (4) ACK first, then delivery, in auto_ack mode, as lldpad orders them.
  *
  * Transmit machine:
  *
@@ -61,11 +67,11 @@
  * Receive machine (duplicates are answered in either state):
  *
  *              NEW / rx_deliver (auto_ack: rx_deliver_acked, stay READY)
- *   +--------+ ---------------------------> +---------+ --+ NEW / rx_deliver
- *   | READY  |                              | VERDICT |   | (supersedes)
+ *   +--------+ ---------------------------> +---------+ --+ NEW / rx_drop_busy
+ *   | READY  |                              | VERDICT |   | (held PDU kept)
  *   +--------+ <--------------------------- +---------+ <-+
  *     ^    |    ACCEPT / rx_accept            |     ^
- *     +----+    REJECT / rx_reject            +-----+ AGAIN / rx_drop_again
+ *     +----+    REJECT / rx_reject            +-----+ AGAIN / rx_drop_busy
  *   DUP / rx_reack                            DUP / rx_reack
  *
  *   READY   NEW     -> VERDICT  rx_deliver: DELIVER, hold seq and source
@@ -73,9 +79,10 @@
  *                               DELIVER, remember seq
  *   READY   DUP     -> READY    rx_reack: SEND ACK again
  *   READY   AGAIN, ACCEPT, REJECT: not raised (no PDU held; -ENOENT)
- *   VERDICT NEW     -> VERDICT  rx_deliver (the held PDU is dropped)
+ *   VERDICT NEW     -> VERDICT  rx_drop_busy: count rx_busy; the held PDU
+ *                               keeps its verdict slot
  *   VERDICT DUP     -> VERDICT  rx_reack
- *   VERDICT AGAIN   -> VERDICT  rx_drop_again: count rx_busy
+ *   VERDICT AGAIN   -> VERDICT  rx_drop_busy: count rx_busy
  *   VERDICT ACCEPT  -> READY    rx_accept: remember seq, SEND ACK
  *   VERDICT REJECT  -> READY    rx_reject: count, nothing sent
  */
@@ -258,13 +265,20 @@ tx_send(struct ecp_session *s, uint64_t now, struct ecp_actions *out)
 	a->cookie = h->cookie;
 }
 
-/* Takes the next sequence number (never 0) for the head and sends it. */
+/*
+ * Takes the next sequence number (never 0) for the head and sends it:
+ * from the session's own counter, or from the counter the caller shares
+ * between sessions (cfg.seq_src, see ecp.h).
+ */
 static void
 tx_start(struct ecp_session *s, uint64_t now, struct ecp_actions *out)
 {
-	s->tx_seq++;
-	if (s->tx_seq == 0)
-		s->tx_seq = 1;
+	uint16_t *src = s->cfg.seq_src ? s->cfg.seq_src : &s->tx_seq;
+
+	(*src)++;
+	if (*src == 0)
+		*src = 1;
+	s->tx_seq = *src;
 	s->tx_tries = 0;
 	tx_send(s, now, out);
 	s->tx_state = ECP_TX_WAIT_ACK;
@@ -429,8 +443,9 @@ rx_reack(struct ecp_session *s, const struct ecp_frame *f,
 	rx_send_ack(s, f->seq, f->src, out);
 }
 
+/* A request met a PDU awaiting its verdict: dropped, nothing sent. */
 static void
-rx_drop_again(struct ecp_session *s)
+rx_drop_busy(struct ecp_session *s)
 {
 	s->ctr.rx_busy++;
 }
@@ -480,13 +495,11 @@ rx_event(struct ecp_session *s, enum ecp_rx_event ev,
 	case ECP_RX_VERDICT:
 		switch (ev) {
 		case ECP_RXE_NEW:
-			rx_deliver(s, f, out);
+		case ECP_RXE_AGAIN:
+			rx_drop_busy(s);
 			return 0;
 		case ECP_RXE_DUP:
 			rx_reack(s, f, out);
-			return 0;
-		case ECP_RXE_AGAIN:
-			rx_drop_again(s);
 			return 0;
 		case ECP_RXE_ACCEPT:
 			rx_accept(s, out);

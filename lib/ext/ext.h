@@ -70,7 +70,17 @@ struct nvo3_migration {
 #define NVO3_AUTH_LEN		28
 /* the whole VDP TLV: header, CID, value */
 #define NVO3_AUTH_TLV_LEN	(2 + 3 + NVO3_AUTH_LEN)
-#define NVO3_AUTH_COVERED_TAIL	11	/* keyid + alg + counter */
+/* what the MAC covers after the ULPDU: key-id, alg, counter, dir, MAC */
+#define NVO3_AUTH_COVERED_TAIL	18
+
+/*
+ * The direction octet the MAC also covers (not carried: each side knows
+ * which way a PDU travels), so a PDU signed for one direction never
+ * verifies in the other; together with the sender's MAC it defeats
+ * reflecting a peer's own signed PDU back at it.
+ */
+#define NVO3_AUTH_DIR_TO_BRIDGE		1	/* station -> bridge */
+#define NVO3_AUTH_DIR_TO_STATION	2	/* bridge -> station */
 
 struct nvo3_auth {
 	uint16_t	key_id;
@@ -163,38 +173,34 @@ bool	nvo3_keytab_has(const struct nvo3_keytab *kt, uint16_t key_id);
 
 /* ---- replay state (ext_auth.c) --------------------------------------- */
 
-#define NVO3_REPLAY_MAX		64	/* (peer, key-id) pairs */
-
 /*
- * Per (peer, key-id): the highest counter accepted.  The caller names a
- * peer by any 64-bit value that is unique per ECP session (for instance
- * nvo3_peer_id() of port index and peer MAC).  Plain memory, no
- * allocation: zero it (or call nvo3_replay_init) before use.
+ * The replay state of ONE peer session: per key-id, the highest counter
+ * accepted.  The caller keeps one per peer for as long as it remembers
+ * the peer, across ECP session restarts and LLDP flaps (nnved keeps it in
+ * its station entry for the life of the process), because dropping it
+ * would let every PDU recorded before replay.  At most NVO3_KEYTAB_MAX
+ * key-ids, the most a key table holds.  Plain memory, no allocation: zero
+ * it (or call nvo3_replay_init) before use.
  */
 struct nvo3_replay {
 	unsigned	n;
 	struct {
-		uint64_t	peer;
-		uint64_t	last;
 		uint16_t	key_id;
-	} ent[NVO3_REPLAY_MAX];
+		uint64_t	last;
+	} ent[NVO3_KEYTAB_MAX];
 };
 
 void	nvo3_replay_init(struct nvo3_replay *rs);
-/* Highest counter accepted so far for (peer, key_id); 0 if none. */
-uint64_t nvo3_replay_last(const struct nvo3_replay *rs, uint64_t peer,
-	    uint16_t key_id);
+/* Highest counter accepted so far for key_id; 0 if none. */
+uint64_t nvo3_replay_last(const struct nvo3_replay *rs, uint16_t key_id);
 /*
  * Records counter as accepted, after the caller decided to accept the
  * PDU that nvo3_auth_verify() passed.  Returns 0, -EALREADY (counter not
- * above the one recorded, nothing changes) or -ENOSPC (table full).
+ * above the one recorded, or 0; nothing changes) or -ENOSPC (a new key-id
+ * while NVO3_KEYTAB_MAX key-ids are already tracked).
  */
-int	nvo3_replay_commit(struct nvo3_replay *rs, uint64_t peer,
-	    uint16_t key_id, uint64_t counter);
-/* Forgets every key-id of peer (session gone). */
-void	nvo3_replay_forget(struct nvo3_replay *rs, uint64_t peer);
-/* A peer id from a local port index and the peer's MAC. */
-uint64_t nvo3_peer_id(uint16_t port, const uint8_t mac[6]);
+int	nvo3_replay_commit(struct nvo3_replay *rs, uint16_t key_id,
+	    uint64_t counter);
 
 /* ---- sender counter (ext_auth.c) ------------------------------------- */
 
@@ -224,34 +230,41 @@ int	nvo3_hmac_sha256(const uint8_t *key, size_t klen, const uint8_t *d1,
 /*
  * Signs a ULPDU: ulpdu/len are the octets written so far (Manager ID TLV
  * first, ECP header excluded); the auth TLV will be appended right after
- * them.  Fills *out (key id, algorithm, counter, MAC).  Returns 0,
- * -ENOKEY (key_id not in kt), -EINVAL (counter 0) or -EIO.
+ * them.  dir is the way the PDU travels (NVO3_AUTH_DIR_*), sender the MAC
+ * of the port that sends it (the ECP source address).  Fills *out (key
+ * id, algorithm, counter, MAC).  Returns 0, -ENOKEY (key_id not in kt),
+ * -EINVAL (counter 0, dir not 1 or 2, NULL sender, NULL ulpdu with
+ * len > 0) or -EIO.
  */
 int	nvo3_auth_sign(const uint8_t *ulpdu, size_t len,
 	    const struct nvo3_keytab *kt, uint16_t key_id, uint64_t counter,
-	    struct nvo3_auth *out);
+	    uint8_t dir, const uint8_t sender[6], struct nvo3_auth *out);
 
 /*
  * Verifies a received ULPDU.  ulpdu/len is the whole ULPDU (End TLV and
  * zero padding may follow the auth TLV), auth_off the offset of the auth
- * TLV's 2-octet header, a the decode of that TLV's value.  Checks, in
- * this order:
+ * TLV's 2-octet header, a the decode of that TLV's value, rs the replay
+ * state of the session it came on, dir the way it travelled (a station
+ * verifies NVO3_AUTH_DIR_TO_STATION, a bridge _TO_BRIDGE) and sender the
+ * peer's MAC (the ECP source address).  Checks, in this order:
+ *   -EINVAL           dir not 1 or 2, or NULL sender
  *   -EBADMSG          auth_off does not hold a whole type-127 TLV of
  *                     NVO3_AUTH_TLV_LEN octets with our subtype, or *a
  *                     differs from what those octets say
  *   -EPROTO           a non-zero octet follows the auth TLV (not last)
  *   -EPROTONOSUPPORT  unknown algorithm
  *   -ENOKEY           key id not in kt
- *   -EPERM            MAC mismatch (constant-time compare)
- *   -EALREADY         counter not above the last one committed for
- *                     (peer, key id)
+ *   -EPERM            MAC mismatch (constant-time compare): also a PDU
+ *                     signed for the other direction or by another sender
+ *   -EALREADY         counter not above the last one committed in rs
+ *                     for the key id
  *   -EIO              OpenSSL failure
  * Returns 0 if all pass.  Does NOT update rs: call nvo3_replay_commit()
  * once the PDU is accepted (ECP ACKs only after that).
  */
 int	nvo3_auth_verify(const uint8_t *ulpdu, size_t len, size_t auth_off,
 	    const struct nvo3_auth *a, const struct nvo3_keytab *kt,
-	    const struct nvo3_replay *rs, uint64_t peer);
+	    const struct nvo3_replay *rs, uint8_t dir, const uint8_t sender[6]);
 
 /* ---- capability agreement (ext_caps.c) ------------------------------- */
 

@@ -16,16 +16,23 @@
  * itself, for bridged paths where neither is available:
  *
  *   covered = ULPDU[0 .. auth_off)  ||  key-id(2) alg(1) counter(8)
+ *             ||  dir(1) sender-MAC(6)
  *   MAC     = first 16 octets of HMAC-SHA-256(secret[key-id], covered)
  *
  * ULPDU offset 0 is the Manager ID TLV header; the ECP header is not
  * covered, because ECP re-sends the same ULPDU under a new sequence
- * number.  The auth TLV must be the last TLV (only an End TLV and zero
- * padding may follow), so nothing unauthenticated rides along.  The
- * receiver checks the MAC first and the counter second, and remembers a
- * counter only when the caller commits it after accepting the PDU; ECP
- * acknowledges only then, so a forged or replayed PDU is never ACKed and
- * the genuine sender keeps retrying.
+ * number.  dir (1 towards the bridge, 2 towards the station) and the
+ * sender's MAC are covered but not carried: both ends know them from the
+ * frame and their role.  Without them a station's own signed PDU, echoed
+ * back at it by anyone on the path, would pass as the bridge's (the keys
+ * are shared per pair, so the MAC alone cannot say who signed).  The auth
+ * TLV must be the last TLV (only an End TLV and zero padding may follow),
+ * so nothing unauthenticated rides along.  The receiver checks the MAC
+ * first and the counter second, and remembers a counter only when the
+ * caller commits it after accepting the PDU; ECP acknowledges only then,
+ * so a forged or replayed PDU is never ACKed and the genuine sender keeps
+ * retrying.  The replay state belongs to one peer and outlives its ECP
+ * session: the caller keeps it as long as it remembers the peer.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -146,36 +153,33 @@ nvo3_replay_init(struct nvo3_replay *rs)
 }
 
 static int
-replay_find(const struct nvo3_replay *rs, uint64_t peer, uint16_t key_id)
+replay_find(const struct nvo3_replay *rs, uint16_t key_id)
 {
-	for (unsigned i = 0; i < rs->n && i < NVO3_REPLAY_MAX; i++)
-		if (rs->ent[i].peer == peer && rs->ent[i].key_id == key_id)
+	for (unsigned i = 0; i < rs->n && i < NVO3_KEYTAB_MAX; i++)
+		if (rs->ent[i].key_id == key_id)
 			return (int)i;
 	return -1;
 }
 
 uint64_t
-nvo3_replay_last(const struct nvo3_replay *rs, uint64_t peer,
-    uint16_t key_id)
+nvo3_replay_last(const struct nvo3_replay *rs, uint16_t key_id)
 {
-	int i = replay_find(rs, peer, key_id);
+	int i = replay_find(rs, key_id);
 
 	return i < 0 ? 0 : rs->ent[i].last;
 }
 
 int
-nvo3_replay_commit(struct nvo3_replay *rs, uint64_t peer, uint16_t key_id,
-    uint64_t counter)
+nvo3_replay_commit(struct nvo3_replay *rs, uint16_t key_id, uint64_t counter)
 {
-	int i = replay_find(rs, peer, key_id);
+	int i = replay_find(rs, key_id);
 
 	if (i < 0) {
 		if (counter == 0)
 			return -EALREADY;
-		if (rs->n >= NVO3_REPLAY_MAX)
+		if (rs->n >= NVO3_KEYTAB_MAX)
 			return -ENOSPC;
 		i = (int)rs->n++;
-		rs->ent[i].peer = peer;
 		rs->ent[i].key_id = key_id;
 		rs->ent[i].last = counter;
 		return 0;
@@ -184,29 +188,6 @@ nvo3_replay_commit(struct nvo3_replay *rs, uint64_t peer, uint16_t key_id,
 		return -EALREADY;
 	rs->ent[i].last = counter;
 	return 0;
-}
-
-void
-nvo3_replay_forget(struct nvo3_replay *rs, uint64_t peer)
-{
-	unsigned i = 0;
-
-	while (i < rs->n && i < NVO3_REPLAY_MAX) {
-		if (rs->ent[i].peer == peer)
-			rs->ent[i] = rs->ent[--rs->n];	/* unordered */
-		else
-			i++;
-	}
-}
-
-uint64_t
-nvo3_peer_id(uint16_t port, const uint8_t mac[6])
-{
-	uint64_t v = (uint64_t)port << 48;
-
-	for (int i = 0; i < 6; i++)
-		v |= (uint64_t)mac[i] << (8 * (5 - i));
-	return v;
 }
 
 /* ---- sender counter -------------------------------------------------- */
@@ -260,16 +241,18 @@ out:
 }
 
 /*
- * The covered tail, the auth TLV's fields that precede its MAC:
+ * The covered tail: the auth TLV's fields that precede its MAC, then the
+ * direction and the sender, which travel only in the frame around it:
  *
- *  +--------+--------+--------+--------+-- ... --+--------+
- *  | key-id (2)      | alg    | counter (8, big-endian)   |
- *  +--------+--------+--------+--------+-- ... --+--------+
+ *  +--------+--------+--------+--------+- ... -+--------+--------+- ... -+
+ *  | key-id (2)      | alg    | counter (8, big-endian)  | dir    | sender|
+ *  +--------+--------+--------+--------+- ... -+--------+--------+- ... -+
+ *   0                 2        3                 11       12       13..17
  */
 static int
 auth_mac(const uint8_t *ulpdu, size_t len, const struct nvo3_key *k,
-    uint16_t key_id, uint8_t alg, uint64_t counter,
-    uint8_t mac[NVO3_AUTH_MAC_LEN])
+    uint16_t key_id, uint8_t alg, uint64_t counter, uint8_t dir,
+    const uint8_t sender[6], uint8_t mac[NVO3_AUTH_MAC_LEN])
 {
 	uint8_t tail[NVO3_AUTH_COVERED_TAIL], full[32];
 	struct wcur w;
@@ -279,6 +262,8 @@ auth_mac(const uint8_t *ulpdu, size_t len, const struct nvo3_key *k,
 	wcur_be16(&w, key_id);
 	wcur_u8(&w, alg);
 	wcur_be64(&w, counter);
+	wcur_u8(&w, dir);
+	wcur_bytes(&w, sender, 6);
 	rc = nvo3_hmac_sha256(k->secret, k->len, ulpdu, len, tail,
 	    sizeof(tail), full);
 	if (rc == 0)
@@ -287,22 +272,30 @@ auth_mac(const uint8_t *ulpdu, size_t len, const struct nvo3_key *k,
 	return rc;
 }
 
+static bool
+dir_ok(uint8_t dir)
+{
+	return dir == NVO3_AUTH_DIR_TO_BRIDGE || dir == NVO3_AUTH_DIR_TO_STATION;
+}
+
 int
 nvo3_auth_sign(const uint8_t *ulpdu, size_t len,
     const struct nvo3_keytab *kt, uint16_t key_id, uint64_t counter,
-    struct nvo3_auth *out)
+    uint8_t dir, const uint8_t sender[6], struct nvo3_auth *out)
 {
 	const struct nvo3_key *k;
 
 	memset(out, 0, sizeof(*out));
-	if (counter == 0 || (ulpdu == NULL && len != 0))
+	if (counter == 0 || (ulpdu == NULL && len != 0) || !dir_ok(dir) ||
+	    sender == NULL)
 		return -EINVAL;
 	if ((k = key_find(kt, key_id)) == NULL)
 		return -ENOKEY;
 	out->key_id = key_id;
 	out->alg = NVO3_AUTH_HMAC_SHA256_128;
 	out->counter = counter;
-	return auth_mac(ulpdu, len, k, key_id, out->alg, counter, out->mac);
+	return auth_mac(ulpdu, len, k, key_id, out->alg, counter, dir, sender,
+	    out->mac);
 }
 
 /*
@@ -312,12 +305,12 @@ nvo3_auth_sign(const uint8_t *ulpdu, size_t len,
  *  | 1111111 | 31 (type|len, 2)    | CID (3)| 0x04 | fields     | 00..
  *  +---------------+---------------+--------+-------------------+
  *                                           ^ not covered: the MAC covers
- *  the ULPDU before auth_off and then the fields only.
+ *  the ULPDU before auth_off, then the fields, dir and the sender.
  */
 int
 nvo3_auth_verify(const uint8_t *ulpdu, size_t len, size_t auth_off,
     const struct nvo3_auth *a, const struct nvo3_keytab *kt,
-    const struct nvo3_replay *rs, uint64_t peer)
+    const struct nvo3_replay *rs, uint8_t dir, const uint8_t sender[6])
 {
 	const struct nvo3_key *k;
 	struct nvo3_auth wire;
@@ -327,6 +320,8 @@ nvo3_auth_verify(const uint8_t *ulpdu, size_t len, size_t auth_off,
 	uint16_t hdr;
 	int rc;
 
+	if (!dir_ok(dir) || sender == NULL)
+		return -EINVAL;
 	cur_init(&c, ulpdu, len);
 	cur_skip(&c, auth_off);
 	hdr = cur_be16(&c);
@@ -348,12 +343,13 @@ nvo3_auth_verify(const uint8_t *ulpdu, size_t len, size_t auth_off,
 		return -EBADMSG;
 	if ((k = key_find(kt, a->key_id)) == NULL)
 		return -ENOKEY;
-	rc = auth_mac(ulpdu, auth_off, k, a->key_id, a->alg, a->counter, mac);
+	rc = auth_mac(ulpdu, auth_off, k, a->key_id, a->alg, a->counter, dir,
+	    sender, mac);
 	if (rc < 0)
 		return rc;
 	if (CRYPTO_memcmp(mac, a->mac, sizeof(mac)) != 0)
 		return -EPERM;
-	if (a->counter <= nvo3_replay_last(rs, peer, a->key_id))
+	if (a->counter <= nvo3_replay_last(rs, a->key_id))
 		return -EALREADY;
 	return 0;
 }

@@ -115,7 +115,8 @@ static void
 auth(const uint8_t *data, size_t size)
 {
 	static struct nvo3_replay rs;
-	uint8_t p[600];
+	static const uint8_t snd[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+	uint8_t p[600], dir;
 	struct nvo3_auth a, d;
 	size_t pre = size > 500 ? 500 : size, off;
 	int rc;
@@ -129,7 +130,8 @@ auth(const uint8_t *data, size_t size)
 	}
 	/* sign + append + verify */
 	memcpy(p, data, pre);
-	if (nvo3_auth_sign(p, pre, kt, 7, 1 + pre, &a) != 0)
+	if (nvo3_auth_sign(p, pre, kt, 7, 1 + pre, NVO3_AUTH_DIR_TO_BRIDGE,
+	    snd, &a) != 0)
 		abort();
 	p[pre] = 0xfe;
 	p[pre + 1] = 3 + NVO3_AUTH_LEN;
@@ -142,12 +144,16 @@ auth(const uint8_t *data, size_t size)
 	    memcmp(&d.mac, &a.mac, sizeof(a.mac)) != 0)
 		abort();
 	if (nvo3_auth_verify(p, pre + NVO3_AUTH_TLV_LEN, pre, &d, kt, &rs,
-	    1) != 0)
+	    NVO3_AUTH_DIR_TO_BRIDGE, snd) != 0)
+		abort();
+	/* reflected: the other direction never verifies */
+	if (nvo3_auth_verify(p, pre + NVO3_AUTH_TLV_LEN, pre, &d, kt, &rs,
+	    NVO3_AUTH_DIR_TO_STATION, snd) != -EPERM)
 		abort();
 	if (pre > 0) {
 		p[pre / 2] ^= 0x80;
 		if (nvo3_auth_verify(p, pre + NVO3_AUTH_TLV_LEN, pre, &d, kt,
-		    &rs, 1) != -EPERM)
+		    &rs, NVO3_AUTH_DIR_TO_BRIDGE, snd) != -EPERM)
 			abort();
 	}
 	/* raw: the input as a received ULPDU, auth TLV at data[0] */
@@ -158,8 +164,12 @@ auth(const uint8_t *data, size_t size)
 	if (size - off >= 5 + NVO3_AUTH_LEN &&
 	    nvo3_auth_decode(data + off + 5, NVO3_AUTH_LEN, &d) != 0)
 		memset(&d, 0, sizeof(d));	/* verify refuses first */
-	rc = nvo3_auth_verify(data, size, off, &d, kt, &rs, 2);
+	dir = data[1] % 4;		/* 0 and 3: caller errors */
+	rc = nvo3_auth_verify(data, size, off, &d, kt, &rs, dir, snd);
+	if ((dir == 0 || dir == 3) != (rc == -EINVAL))
+		abort();
 	switch (rc) {
+	case -EINVAL:
 	case 0:
 	case -EBADMSG:
 	case -EPROTO:

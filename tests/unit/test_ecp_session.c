@@ -1,7 +1,8 @@
 /*
  * test_ecp_session.c - the ECP22 session (lib/ecp/ecp_session.c):
  * sequence numbers (first 1, wrap skipping 0), the bounded queue, ACK
- * matching, retries and their timing, reject/retransmit/accept, auto-ACK
+ * matching, retries and their timing, reject/retransmit/accept, the held
+ * PDU keeping its verdict slot against new seqs, auto-ACK
  * ordering, destination and ACK addressing in all three modes, run-time
  * parameter changes, and every error value of the entry points.
  */
@@ -430,14 +431,22 @@ reject_retransmit_accept(void **state)
 	(void)state;
 }
 
+/*
+ * Review finding: a request with a new seq must not displace the PDU
+ * awaiting its verdict (an unauthenticated frame could push an authentic
+ * PDU out); it is dropped and counted in rx_busy.
+ */
 static void
-new_seq_supersedes_held_pdu(void **state)
+new_seq_dropped_while_held(void **state)
 {
+	static const uint8_t other[6] = { 0x02, 0, 0, 0, 0, 0x66 };
+	static const uint8_t forged[] = { 0x0a, 0x10, 9, 9, 9, 9 };
 	struct ecp_session s;
 	struct ecp_session_cfg c;
 	struct ecp_actions out = { .n = 0 };
-	uint8_t b[64];
-	size_t n;
+	uint8_t b[64], b2[64];
+	size_t n, n2;
+	struct ecp_frame f;
 
 	cfg_default(&c);
 	assert_int_equal(ecp_session_init(&s, &c), 0);
@@ -445,15 +454,55 @@ new_seq_supersedes_held_pdu(void **state)
 	    sizeof(ul));
 	/* The first PDU is new even with seq 0 (nothing accepted yet). */
 	assert_int_equal(ecp_session_rx(&s, 0, b, n, &out), 0);
+	assert_int_equal(out.n, 1);
 	assert_int_equal(out.a[0].type, ECP_ACT_DELIVER);
-	n = peer_frame(b, sizeof(b), br_mac, ECP_SUBTYPE_VDP, 1, ul,
-	    sizeof(ul));
+	assert_int_equal(out.a[0].seq, 0);
+
+	/* New seqs, from the peer or anyone else: dropped, nothing sent. */
+	for (uint16_t seq = 1; seq <= 3; seq++) {
+		n2 = peer_frame(b2, sizeof(b2), seq == 2 ? other : br_mac,
+		    ECP_SUBTYPE_VDP, seq, forged, sizeof(forged));
+		out.n = 0;
+		assert_int_equal(ecp_session_rx(&s, seq, b2, n2, &out), 0);
+		assert_int_equal(out.n, 0);
+		assert_int_equal(s.rx_state, ECP_RX_VERDICT);
+		assert_int_equal(s.rx_pend_seq, 0);
+		assert_memory_equal(s.rx_pend_src, br_mac, 6);
+		assert_int_equal(s.ctr.rx_busy, seq);
+	}
+	assert_int_equal(s.ctr.rx_pdus, 1);
+	/* The dropped ones have no verdict slot; the held one still has. */
+	assert_int_equal(ecp_session_rx_accept(&s, 4, 1, &out), -ENOENT);
+	assert_int_equal(ecp_session_rx_reject(&s, 4, 3, &out), -ENOENT);
+	assert_int_equal(ecp_session_rx_accept(&s, 4, 0, &out), 0);
+	assert_int_equal(out.n, 1);
+	sent(&out, 0, &f);
+	assert_int_equal(f.op, ECP_OP_ACK);
+	assert_int_equal(f.seq, 0);
+	assert_int_equal(s.rx_state, ECP_RX_READY);
+
+	/* Once the verdict is given, the peer's new seq is delivered. */
 	out.n = 0;
-	assert_int_equal(ecp_session_rx(&s, 1, b, n, &out), 0);
+	n2 = peer_frame(b2, sizeof(b2), br_mac, ECP_SUBTYPE_VDP, 1, ul,
+	    sizeof(ul));
+	assert_int_equal(ecp_session_rx(&s, 5, b2, n2, &out), 0);
+	assert_int_equal(out.n, 1);
 	assert_int_equal(out.a[0].type, ECP_ACT_DELIVER);
 	assert_int_equal(out.a[0].seq, 1);
-	assert_int_equal(ecp_session_rx_accept(&s, 2, 0, &out), -ENOENT);
-	assert_int_equal(ecp_session_rx_accept(&s, 2, 1, &out), 0);
+	/* while that one is judged, a duplicate of seq 0 is still re-ACKed */
+	out.n = 0;
+	assert_int_equal(ecp_session_rx(&s, 6, b, n, &out), 0);
+	assert_int_equal(out.n, 1);
+	sent(&out, 0, &f);
+	assert_int_equal(f.op, ECP_OP_ACK);
+	assert_int_equal(f.seq, 0);
+	assert_int_equal(s.ctr.rx_dups, 1);
+	assert_int_equal(s.rx_pend_seq, 1);
+	out.n = 0;
+	assert_int_equal(ecp_session_rx_reject(&s, 7, 1, &out), 0);
+	assert_int_equal(out.n, 0);
+	assert_int_equal(s.ctr.rx_busy, 3);
+	assert_int_equal(s.ctr.rx_pdus, 2);
 	ecp_session_fini(&s);
 	(void)state;
 }
@@ -671,6 +720,61 @@ name_tables(void **state)
 	(void)state;
 }
 
+/*
+ * Two sessions of one bridge port sharing a sequence counter (several
+ * stations behind a plain bridge hear every group-addressed PDU): the
+ * PDUs they send carry one increasing sequence, skipping 0 on wrap, and
+ * each session still matches ACKs against its own PDU in flight.
+ */
+static void
+shared_sequence_counter(void **state)
+{
+	static const uint8_t peer2[6] = { 0x02, 0, 0, 0, 0, 0x09 };
+	struct ecp_session a, b;
+	struct ecp_session_cfg ca, cb;
+	struct ecp_actions out = { .n = 0 };
+	struct ecp_frame f;
+	uint16_t shared = 0;
+
+	cfg_default(&ca);
+	ca.seq_src = &shared;
+	cb = ca;
+	memcpy(cb.peer_mac, peer2, 6);
+	assert_int_equal(ecp_session_init(&a, &ca), 0);
+	assert_int_equal(ecp_session_init(&b, &cb), 0);
+	assert_int_equal(ecp_session_enqueue(&a, 0, ul, sizeof(ul), 1, &out), 0);
+	sent(&out, 0, &f);
+	assert_int_equal(f.seq, 1);
+	out.n = 0;
+	assert_int_equal(ecp_session_enqueue(&b, 0, ul, sizeof(ul), 2, &out), 0);
+	sent(&out, 0, &f);
+	assert_int_equal(f.seq, 2);
+	out.n = 0;
+	/* b's seq is 2: an ACK of 1 is stray for b, right for a */
+	rx_ack(&b, 5, 1, &out);
+	assert_int_equal(out.n, 0);
+	assert_int_equal(b.ctr.rx_stray_acks, 1);
+	rx_ack(&a, 5, 1, &out);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.a[0].type, ECP_ACT_TX_DONE);
+	out.n = 0;
+	/* wrap: 0xffff then 1, shared by both */
+	shared = 0xfffe;
+	assert_int_equal(ecp_session_enqueue(&a, 6, ul, sizeof(ul), 3, &out), 0);
+	sent(&out, 0, &f);
+	assert_int_equal(f.seq, 0xffff);
+	out.n = 0;
+	rx_ack(&b, 7, 2, &out);
+	out.n = 0;
+	assert_int_equal(ecp_session_enqueue(&b, 8, ul, sizeof(ul), 4, &out), 0);
+	sent(&out, 0, &f);
+	assert_int_equal(f.seq, 1);
+	assert_int_equal(shared, 1);
+	ecp_session_fini(&a);
+	ecp_session_fini(&b);
+	(void)state;
+}
+
 int
 main(void)
 {
@@ -678,12 +782,13 @@ main(void)
 		cmocka_unit_test(golden_exchange_with_lldpad_frames),
 		cmocka_unit_test(sequence_wraps_skipping_zero),
 		cmocka_unit_test(queue_full_and_fifo),
+		cmocka_unit_test(shared_sequence_counter),
 		cmocka_unit_test(enqueue_errors),
 		cmocka_unit_test(ack_mismatch_is_stray),
 		cmocka_unit_test(retries_exhausted),
 		cmocka_unit_test(rte_change_mid_flight),
 		cmocka_unit_test(reject_retransmit_accept),
-		cmocka_unit_test(new_seq_supersedes_held_pdu),
+		cmocka_unit_test(new_seq_dropped_while_held),
 		cmocka_unit_test(auto_ack_acks_then_delivers),
 		cmocka_unit_test(addressing_modes),
 		cmocka_unit_test(destination_checks),

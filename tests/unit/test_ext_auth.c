@@ -2,8 +2,9 @@
  * test_ext_auth.c - HMAC authentication of VDP ULPDUs (lib/ext/ext_auth.c):
  * the RFC 4231 HMAC-SHA-256 vectors, the worked ULPDU of
  * docs/nvo3-vdp-extensions.md section 8, sign then verify, one flipped bit
- * anywhere in the covered range, wrong key, replay, commit, "not last",
- * malformed input, the key table and the sender counter.
+ * anywhere in the covered range, direction and sender binding (reflection),
+ * wrong key, replay, commit, the per-peer replay state and its limit, "not
+ * last", malformed input, the key table and the sender counter.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -25,11 +26,16 @@ static const char ulpdu_hex[] =
     "10 52 54 00 ab cd ef 00 00 fe 1a ac de 48 03 03"
     "01 00 00 00 2a 00 00 00 00 00 00 00 00 00 00 ff"
     "ff cb 00 71 01 fe 1f ac de 48 04 00 01 01 00 06"
-    "60 d0 da c3 e8 00 f2 b8 7c e8 de 48 ce 6b 71 65"
-    "c9 01 0a a2 32 76 00 00";
+    "60 d0 da c3 e8 00 3d c6 d4 e6 d5 92 06 ef 36 37"
+    "f5 25 73 6e ee 41 00 00";
 #define AUTH_OFF	85
 #define ULPDU_LEN	120
 #define CTR		0x000660d0dac3e800ull
+#define TOBR		NVO3_AUTH_DIR_TO_BRIDGE
+#define TOST		NVO3_AUTH_DIR_TO_STATION
+/* docs section 8: the station port that signed the example */
+static const uint8_t st_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
+static const uint8_t br_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
 static const char key1_hex[] =
     "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
@@ -90,14 +96,12 @@ struct fx {
 	struct nvo3_replay rs;
 	uint8_t		pdu[256];
 	size_t		len;
-	uint64_t	peer;
 };
 
 static int
 setup(void **state)
 {
 	static struct fx f;
-	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 	long n;
 
 	memset(&f, 0, sizeof(f));
@@ -109,7 +113,6 @@ setup(void **state)
 	if (n != ULPDU_LEN)
 		return -1;
 	f.len = (size_t)n;
-	f.peer = nvo3_peer_id(3, mac);
 	*state = &f;
 	return 0;
 }
@@ -196,15 +199,15 @@ golden_ulpdu(void **state)
 	struct fx *f = *state;
 	struct nvo3_auth a, w;
 
-	assert_int_equal(nvo3_auth_sign(f->pdu, AUTH_OFF, f->kt, 1, CTR, &a),
-	    0);
+	assert_int_equal(nvo3_auth_sign(f->pdu, AUTH_OFF, f->kt, 1, CTR, TOBR,
+	    st_mac, &a), 0);
 	assert_int_equal(auth_at(f->pdu, AUTH_OFF, &w), 0);
 	assert_int_equal(a.key_id, 1);
 	assert_int_equal(a.alg, NVO3_AUTH_HMAC_SHA256_128);
 	assert_true(a.counter == CTR);
 	assert_memory_equal(a.mac, w.mac, NVO3_AUTH_MAC_LEN);
 	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, AUTH_OFF, &w, f->kt,
-	    &f->rs, f->peer), 0);
+	    &f->rs, TOBR, st_mac), 0);
 	/* the document shows these very octets */
 	{
 		uint8_t d[200];
@@ -215,7 +218,7 @@ golden_ulpdu(void **state)
 	}
 	/* without the End TLV too */
 	assert_int_equal(nvo3_auth_verify(f->pdu, f->len - 2, AUTH_OFF, &w,
-	    f->kt, &f->rs, f->peer), 0);
+	    f->kt, &f->rs, TOBR, st_mac), 0);
 }
 
 static void
@@ -228,7 +231,8 @@ sign_then_verify(void **state)
 
 	/* build: first 57 octets of the golden PDU (no Org TLVs) + auth */
 	memcpy(p, f->pdu, 57);
-	assert_int_equal(nvo3_auth_sign(p, 57, f->kt, 1, 77, &a), 0);
+	assert_int_equal(nvo3_auth_sign(p, 57, f->kt, 1, 77, TOBR, st_mac, &a),
+	    0);
 	p[57] = 0xfe;
 	p[58] = 0x1f;
 	p[59] = NVO3_EXT_CID0;
@@ -238,7 +242,7 @@ sign_then_verify(void **state)
 	assert_int_equal(n, NVO3_AUTH_LEN);
 	assert_int_equal(auth_at(p, 57, &d), 0);
 	assert_int_equal(nvo3_auth_verify(p, 57 + NVO3_AUTH_TLV_LEN, 57, &d,
-	    f->kt, &f->rs, f->peer), 0);
+	    f->kt, &f->rs, TOBR, st_mac), 0);
 }
 
 static void
@@ -269,12 +273,12 @@ flipped_bits(void **state)
 
 				assert_int_equal(auth_at(p, AUTH_OFF, &a), 0);
 				assert_int_equal(nvo3_auth_verify(p, ULPDU_LEN,
-				    AUTH_OFF, &a, f->kt, &f->rs, f->peer),
+				    AUTH_OFF, &a, f->kt, &f->rs, TOBR, st_mac),
 				    -ENOKEY);
 				assert_int_equal(nvo3_keytab_set(kt2, id, other,
 				    sizeof(other)), 0);
 				assert_int_equal(nvo3_auth_verify(p, ULPDU_LEN,
-				    AUTH_OFF, &a, kt2, &f->rs, f->peer),
+				    AUTH_OFF, &a, kt2, &f->rs, TOBR, st_mac),
 				    -EPERM);
 				assert_int_equal(nvo3_keytab_del(kt2, id), 0);
 				continue;
@@ -288,13 +292,13 @@ flipped_bits(void **state)
 				a.counter = CTR;
 				memcpy(a.mac, p + AUTH_OFF + 17, 16);
 				assert_int_equal(nvo3_auth_verify(p, ULPDU_LEN,
-				    AUTH_OFF, &a, f->kt, &f->rs, f->peer),
+				    AUTH_OFF, &a, f->kt, &f->rs, TOBR, st_mac),
 				    -EPROTONOSUPPORT);
 				continue;
 			}
 			assert_int_equal(auth_at(p, AUTH_OFF, &a), 0);
 			assert_int_equal(nvo3_auth_verify(p, ULPDU_LEN,
-			    AUTH_OFF, &a, f->kt, &f->rs, f->peer), want);
+			    AUTH_OFF, &a, f->kt, &f->rs, TOBR, st_mac), want);
 		}
 	}
 	nvo3_keytab_free(kt2);
@@ -315,7 +319,7 @@ auth_tlv_header_bits(void **state)
 			memcpy(p, f->pdu, ULPDU_LEN);
 			p[off] ^= (uint8_t)(1u << bit);
 			rc = nvo3_auth_verify(p, ULPDU_LEN, AUTH_OFF, &a,
-			    f->kt, &f->rs, f->peer);
+			    f->kt, &f->rs, TOBR, st_mac);
 			if (off >= AUTH_OFF + 2 && off < AUTH_OFF + 5)
 				assert_int_equal(rc, 0);  /* CID: caller's */
 			else
@@ -331,16 +335,16 @@ wrong_key(void **state)
 	struct nvo3_auth a;
 	uint8_t k[32];
 
-	assert_int_equal(nvo3_auth_sign(f->pdu, AUTH_OFF, f->kt, 2, CTR, &a),
-	    -ENOKEY);
+	assert_int_equal(nvo3_auth_sign(f->pdu, AUTH_OFF, f->kt, 2, CTR, TOBR,
+	    st_mac, &a), -ENOKEY);
 	assert_int_equal(auth_at(f->pdu, AUTH_OFF, &a), 0);
 	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, AUTH_OFF, &a, kt2,
-	    &f->rs, f->peer), -ENOKEY);
+	    &f->rs, TOBR, st_mac), -ENOKEY);
 	/* same id, different secret */
 	memset(k, 0x11, sizeof(k));
 	assert_int_equal(nvo3_keytab_set(kt2, 1, k, sizeof(k)), 0);
 	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, AUTH_OFF, &a, kt2,
-	    &f->rs, f->peer), -EPERM);
+	    &f->rs, TOBR, st_mac), -EPERM);
 	nvo3_keytab_free(kt2);
 }
 
@@ -348,7 +352,7 @@ static void
 replay_and_commit(void **state)
 {
 	struct fx *f = *state;
-	static const uint8_t mac2[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x57 };
+	struct nvo3_replay other;
 	struct nvo3_auth a, lo, hi;
 	uint8_t p[ULPDU_LEN];
 
@@ -356,40 +360,45 @@ replay_and_commit(void **state)
 	/* not committed yet: verifies again and again */
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(nvo3_auth_verify(f->pdu, f->len, AUTH_OFF, &a,
-		    f->kt, &f->rs, f->peer), 0);
-	assert_true(nvo3_replay_last(&f->rs, f->peer, 1) == 0);
-	assert_int_equal(nvo3_replay_commit(&f->rs, f->peer, 1, a.counter), 0);
-	assert_true(nvo3_replay_last(&f->rs, f->peer, 1) == CTR);
+		    f->kt, &f->rs, TOBR, st_mac), 0);
+	assert_true(nvo3_replay_last(&f->rs, 1) == 0);
+	assert_int_equal(nvo3_replay_commit(&f->rs, 1, a.counter), 0);
+	assert_true(nvo3_replay_last(&f->rs, 1) == CTR);
+	assert_true(nvo3_replay_last(&f->rs, 2) == 0);
 	/* now the same PDU is a replay */
 	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, AUTH_OFF, &a, f->kt,
-	    &f->rs, f->peer), -EALREADY);
-	assert_int_equal(nvo3_replay_commit(&f->rs, f->peer, 1, a.counter),
+	    &f->rs, TOBR, st_mac), -EALREADY);
+	assert_int_equal(nvo3_replay_commit(&f->rs, 1, a.counter),
 	    -EALREADY);
-	/* another peer, or another key id, has its own state */
+	assert_int_equal(nvo3_replay_commit(&f->rs, 1, a.counter - 1),
+	    -EALREADY);
+	assert_true(nvo3_replay_last(&f->rs, 1) == CTR);
+	/* another peer has its own state (the caller's, one per peer) */
+	nvo3_replay_init(&other);
 	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, AUTH_OFF, &a, f->kt,
-	    &f->rs, nvo3_peer_id(3, mac2)), 0);
-	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, AUTH_OFF, &a, f->kt,
-	    &f->rs, nvo3_peer_id(4, (const uint8_t *)"\x52\x54\x00\x12\x34"
-	    "\x56")), 0);
+	    &other, TOBR, st_mac), 0);
 	/* properly signed but older: refused; newer: accepted */
 	memcpy(p, f->pdu, ULPDU_LEN);
-	assert_int_equal(nvo3_auth_sign(p, AUTH_OFF, f->kt, 1, CTR - 1, &lo),
-	    0);
+	assert_int_equal(nvo3_auth_sign(p, AUTH_OFF, f->kt, 1, CTR - 1, TOBR,
+	    st_mac, &lo), 0);
 	assert_int_equal(nvo3_auth_encode(&lo, p + AUTH_OFF + 5, 28), 28);
 	assert_int_equal(nvo3_auth_verify(p, ULPDU_LEN, AUTH_OFF, &lo, f->kt,
-	    &f->rs, f->peer), -EALREADY);
-	assert_int_equal(nvo3_auth_sign(p, AUTH_OFF, f->kt, 1, CTR + 1, &hi),
-	    0);
+	    &f->rs, TOBR, st_mac), -EALREADY);
+	assert_int_equal(nvo3_auth_sign(p, AUTH_OFF, f->kt, 1, CTR + 1, TOBR,
+	    st_mac, &hi), 0);
 	assert_int_equal(nvo3_auth_encode(&hi, p + AUTH_OFF + 5, 28), 28);
 	assert_int_equal(nvo3_auth_verify(p, ULPDU_LEN, AUTH_OFF, &hi, f->kt,
-	    &f->rs, f->peer), 0);
-	assert_int_equal(nvo3_replay_commit(&f->rs, f->peer, 1, CTR + 1), 0);
+	    &f->rs, TOBR, st_mac), 0);
+	assert_int_equal(nvo3_replay_commit(&f->rs, 1, CTR + 1), 0);
 	assert_int_equal(nvo3_auth_verify(p, ULPDU_LEN, AUTH_OFF, &hi, f->kt,
-	    &f->rs, f->peer), -EALREADY);
-	/* forgetting the peer (session reset) accepts the old PDU again */
-	nvo3_replay_forget(&f->rs, f->peer);
+	    &f->rs, TOBR, st_mac), -EALREADY);
+	/* the MAC is checked before the counter */
+	p[20] ^= 1;
+	assert_int_equal(nvo3_auth_verify(p, ULPDU_LEN, AUTH_OFF, &hi, f->kt,
+	    &f->rs, TOBR, st_mac), -EPERM);
+	/* nothing forgets: the old PDU stays a replay for this peer */
 	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, AUTH_OFF, &a, f->kt,
-	    &f->rs, f->peer), 0);
+	    &f->rs, TOBR, st_mac), -EALREADY);
 	nvo3_replay_init(&f->rs);
 }
 
@@ -399,17 +408,103 @@ replay_table_limits(void **state)
 	struct nvo3_replay rs;
 
 	nvo3_replay_init(&rs);
-	assert_int_equal(nvo3_replay_commit(&rs, 1, 1, 0), -EALREADY);
-	for (uint64_t i = 0; i < NVO3_REPLAY_MAX; i++)
-		assert_int_equal(nvo3_replay_commit(&rs, i, 7, 100 + i), 0);
-	assert_int_equal(nvo3_replay_commit(&rs, 999, 7, 5), -ENOSPC);
-	assert_int_equal(nvo3_replay_commit(&rs, 5, 7, 106), 0); /* exists */
-	nvo3_replay_forget(&rs, 5);
-	assert_true(nvo3_replay_last(&rs, 5, 7) == 0);
-	assert_true(nvo3_replay_last(&rs, 63, 7) == 163);
-	assert_int_equal(nvo3_replay_commit(&rs, 999, 7, 5), 0);
-	assert_int_equal(nvo3_replay_commit(&rs, 1000, 7, 5), -ENOSPC);
+	assert_int_equal(rs.n, 0);
+	assert_int_equal(nvo3_replay_commit(&rs, 1, 0), -EALREADY);
+	assert_int_equal(rs.n, 0);
+	/* as many key-ids as a key table holds */
+	for (uint16_t id = 0; id < NVO3_KEYTAB_MAX; id++)
+		assert_int_equal(nvo3_replay_commit(&rs, (uint16_t)(id * 1000),
+		    100 + id), 0);
+	assert_int_equal(rs.n, NVO3_KEYTAB_MAX);
+	assert_int_equal(nvo3_replay_commit(&rs, 65535, 5), -ENOSPC);
+	assert_true(nvo3_replay_last(&rs, 65535) == 0);
+	/* key-ids already tracked still move up */
+	assert_int_equal(nvo3_replay_commit(&rs, 5000, 106), 0);
+	assert_true(nvo3_replay_last(&rs, 5000) == 106);
+	assert_int_equal(nvo3_replay_commit(&rs, 7000, 107), -EALREADY);
+	assert_int_equal(nvo3_replay_commit(&rs, 7000, UINT64_MAX), 0);
+	assert_true(nvo3_replay_last(&rs, 7000) == UINT64_MAX);
+	assert_int_equal(nvo3_replay_commit(&rs, 7000, UINT64_MAX),
+	    -EALREADY);
+	assert_true(nvo3_replay_last(&rs, 0) == 100);
 	(void)state;
+}
+
+/*
+ * Reflection (review finding): the MAC binds the direction and the
+ * sender, so the station's own PDU sent back to it, or the same PDU
+ * under another source MAC, fails as a MAC mismatch.
+ */
+static void
+direction_and_sender(void **state)
+{
+	struct fx *f = *state;
+	struct nvo3_auth a, r;
+	uint8_t m[6];
+
+	assert_int_equal(auth_at(f->pdu, AUTH_OFF, &a), 0);
+	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, AUTH_OFF, &a, f->kt,
+	    &f->rs, TOBR, st_mac), 0);
+	/* reflected at the station: wrong direction */
+	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, AUTH_OFF, &a, f->kt,
+	    &f->rs, TOST, st_mac), -EPERM);
+	/* reflected with the bridge's source address */
+	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, AUTH_OFF, &a, f->kt,
+	    &f->rs, TOST, br_mac), -EPERM);
+	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, AUTH_OFF, &a, f->kt,
+	    &f->rs, TOBR, br_mac), -EPERM);
+	/* every single bit of the sender matters */
+	for (int i = 0; i < 48; i++) {
+		memcpy(m, st_mac, 6);
+		m[i / 8] ^= (uint8_t)(1u << (i % 8));
+		assert_int_equal(nvo3_auth_verify(f->pdu, f->len, AUTH_OFF, &a,
+		    f->kt, &f->rs, TOBR, m), -EPERM);
+	}
+	/* the docs' reflected MAC: what dir 2 would have needed */
+	assert_int_equal(nvo3_auth_sign(f->pdu, AUTH_OFF, f->kt, 1, CTR, TOST,
+	    st_mac, &r), 0);
+	{
+		uint8_t want[16];
+
+		assert_int_equal(hex_decode("de43b85d13bdb876af5c5f40fb55d6f3",
+		    want, 16), 16);
+		assert_memory_equal(r.mac, want, 16);
+	}
+	assert_memory_not_equal(r.mac, a.mac, NVO3_AUTH_MAC_LEN);
+	/* a bridge-signed PDU verifies at the station only */
+	{
+		uint8_t p[ULPDU_LEN];
+		struct nvo3_auth b;
+
+		memcpy(p, f->pdu, ULPDU_LEN);
+		assert_int_equal(nvo3_auth_sign(p, AUTH_OFF, f->kt, 1, CTR,
+		    TOST, br_mac, &b), 0);
+		assert_int_equal(nvo3_auth_encode(&b, p + AUTH_OFF + 5, 28),
+		    28);
+		assert_int_equal(nvo3_auth_verify(p, ULPDU_LEN, AUTH_OFF, &b,
+		    f->kt, &f->rs, TOST, br_mac), 0);
+		assert_int_equal(nvo3_auth_verify(p, ULPDU_LEN, AUTH_OFF, &b,
+		    f->kt, &f->rs, TOBR, br_mac), -EPERM);
+	}
+	/* directions other than 1 and 2, and no sender: caller errors */
+	for (unsigned d = 0; d < 256; d++) {
+		int want = d == TOBR || d == TOST ? 0 : -EINVAL;
+
+		if (d == TOST)
+			want = -EPERM;
+		assert_int_equal(nvo3_auth_verify(f->pdu, f->len, AUTH_OFF, &a,
+		    f->kt, &f->rs, (uint8_t)d, st_mac), want);
+		assert_int_equal(nvo3_auth_sign(f->pdu, AUTH_OFF, f->kt, 1,
+		    CTR, (uint8_t)d, st_mac, &r),
+		    d == TOBR || d == TOST ? 0 : -EINVAL);
+	}
+	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, AUTH_OFF, &a, f->kt,
+	    &f->rs, TOBR, NULL), -EINVAL);
+	assert_int_equal(nvo3_auth_sign(f->pdu, AUTH_OFF, f->kt, 1, CTR, TOBR,
+	    NULL, &r), -EINVAL);
+	/* -EINVAL comes before everything else, even a malformed PDU */
+	assert_int_equal(nvo3_auth_verify(NULL, 0, 0, &a, f->kt, &f->rs, 0,
+	    st_mac), -EINVAL);
 }
 
 static void
@@ -424,20 +519,20 @@ not_last(void **state)
 	memcpy(p, f->pdu, ULPDU_LEN);
 	/* End TLV then zero padding to 60+ octets: fine */
 	assert_int_equal(nvo3_auth_verify(p, sizeof(p), AUTH_OFF, &a, f->kt,
-	    &f->rs, f->peer), 0);
+	    &f->rs, TOBR, st_mac), 0);
 	/* one non-zero octet anywhere after the auth TLV */
 	for (size_t off = AUTH_OFF + NVO3_AUTH_TLV_LEN; off < sizeof(p);
 	    off++) {
 		p[off] = 0x01;
 		assert_int_equal(nvo3_auth_verify(p, sizeof(p), AUTH_OFF, &a,
-		    f->kt, &f->rs, f->peer), -EPROTO);
+		    f->kt, &f->rs, TOBR, st_mac), -EPROTO);
 		p[off] = 0;
 	}
 	/* another Org TLV after it */
 	memcpy(p + AUTH_OFF + NVO3_AUTH_TLV_LEN, "\xfe\x04\xac\xde\x48\x03",
 	    6);
 	assert_int_equal(nvo3_auth_verify(p, sizeof(p), AUTH_OFF, &a, f->kt,
-	    &f->rs, f->peer), -EPROTO);
+	    &f->rs, TOBR, st_mac), -EPROTO);
 }
 
 static void
@@ -450,36 +545,38 @@ malformed(void **state)
 	assert_int_equal(auth_at(f->pdu, AUTH_OFF, &a), 0);
 	/* exact fit, then one octet short of the auth TLV */
 	assert_int_equal(nvo3_auth_verify(f->pdu, end, AUTH_OFF, &a, f->kt,
-	    &f->rs, f->peer), 0);
+	    &f->rs, TOBR, st_mac), 0);
 	assert_int_equal(nvo3_auth_verify(f->pdu, end - 1, AUTH_OFF, &a, f->kt,
-	    &f->rs, f->peer), -EBADMSG);
+	    &f->rs, TOBR, st_mac), -EBADMSG);
 	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, f->len + 1, &a,
-	    f->kt, &f->rs, f->peer), -EBADMSG);
+	    f->kt, &f->rs, TOBR, st_mac), -EBADMSG);
 	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, SIZE_MAX, &a,
-	    f->kt, &f->rs, f->peer), -EBADMSG);
+	    f->kt, &f->rs, TOBR, st_mac), -EBADMSG);
 	/* offsets that hold other TLVs */
 	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, 0, &a, f->kt,
-	    &f->rs, f->peer), -EBADMSG);
+	    &f->rs, TOBR, st_mac), -EBADMSG);
 	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, 57, &a, f->kt,
-	    &f->rs, f->peer), -EBADMSG);
+	    &f->rs, TOBR, st_mac), -EBADMSG);
 	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, AUTH_OFF - 1, &a,
-	    f->kt, &f->rs, f->peer), -EBADMSG);
+	    f->kt, &f->rs, TOBR, st_mac), -EBADMSG);
 	assert_int_equal(nvo3_auth_verify(NULL, 0, 0, &a, f->kt, &f->rs,
-	    f->peer), -EBADMSG);
+	    TOBR, st_mac), -EBADMSG);
 	/* a value that is not what the octets say */
 	b = a;
 	b.counter++;
 	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, AUTH_OFF, &b, f->kt,
-	    &f->rs, f->peer), -EBADMSG);
+	    &f->rs, TOBR, st_mac), -EBADMSG);
 	b = a;
 	b.mac[3] ^= 1;
 	assert_int_equal(nvo3_auth_verify(f->pdu, f->len, AUTH_OFF, &b, f->kt,
-	    &f->rs, f->peer), -EBADMSG);
+	    &f->rs, TOBR, st_mac), -EBADMSG);
 	/* counter 0 is never signed */
-	assert_int_equal(nvo3_auth_sign(f->pdu, AUTH_OFF, f->kt, 1, 0, &b),
-	    -EINVAL);
-	assert_int_equal(nvo3_auth_sign(NULL, 4, f->kt, 1, 1, &b), -EINVAL);
-	assert_int_equal(nvo3_auth_sign(NULL, 0, f->kt, 1, 1, &b), 0);
+	assert_int_equal(nvo3_auth_sign(f->pdu, AUTH_OFF, f->kt, 1, 0, TOBR,
+	    st_mac, &b), -EINVAL);
+	assert_int_equal(nvo3_auth_sign(NULL, 4, f->kt, 1, 1, TOBR, st_mac,
+	    &b), -EINVAL);
+	assert_int_equal(nvo3_auth_sign(NULL, 0, f->kt, 1, 1, TOBR, st_mac,
+	    &b), 0);
 }
 
 static void
@@ -552,16 +649,6 @@ counter(void **state)
 	(void)state;
 }
 
-static void
-peer_ids(void **state)
-{
-	static const uint8_t m[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
-
-	assert_true(nvo3_peer_id(0, m) == 0x525400abcdefull);
-	assert_true(nvo3_peer_id(0x1234, m) == 0x1234525400abcdefull);
-	(void)state;
-}
-
 int
 main(void)
 {
@@ -577,11 +664,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(replay_and_commit, setup,
 		    teardown),
 		cmocka_unit_test(replay_table_limits),
+		cmocka_unit_test_setup_teardown(direction_and_sender, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(not_last, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed, setup, teardown),
 		cmocka_unit_test(keytab),
 		cmocka_unit_test(counter),
-		cmocka_unit_test(peer_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

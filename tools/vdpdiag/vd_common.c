@@ -1,12 +1,24 @@
 /*
  * vd_common.c - what both vdpdiag roles share: ECP sessions per peer MAC,
  * carrying out ECP actions, encoding a VSI TLV into a ULPDU, the single
- * deadline timer, and text for VSI TLVs.  Runs in vdpdiag's one thread.
+ * deadline timer, text for VSI TLVs, and our authentication extension on
+ * both paths.  Runs in vdpdiag's one thread.
+ *
+ * Authentication (--key, docs/nvo3-vdp-extensions.md section 8): with a
+ * key configured every ECP session runs in verdict mode (no auto-ACK).
+ * A delivered ULPDU is decoded, its auth TLV found and verified for our
+ * direction and the frame's source MAC against the session's replay
+ * state; only then is the counter committed and the PDU accepted (ECP
+ * sends the ACK) and handed to the role.  Anything else is rejected: no
+ * ACK, a rate-limited log line, a counter.  Every ULPDU we send carries
+ * an auth TLV last, signed over the octets before it.  Without an
+ * agreement with the peer nothing is sent or accepted.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "ext/ext.h"
 #include "util/hex.h"
 #include "util/log.h"
 #include "util/mtime.h"
@@ -74,7 +86,8 @@ vd_session(struct vd *vd, const uint8_t peer[6], bool create)
 	cfg.dst_mode = ECP_DST_GROUP;
 	cfg.r = p.r;
 	cfg.rte = p.rte;
-	cfg.auto_ack = 1;	/* no authentication in vdpdiag */
+	/* with a key, ACK only what authenticated (vd_auth_check) */
+	cfg.auto_ack = vd->keys == NULL;
 	if ((rc = ecp_session_init(&vd->sess[freei].ecp, &cfg)) < 0) {
 		log_warn("ECP session for %s: %s", mac_fmt(peer, m),
 		    strerror(-rc));
@@ -82,6 +95,8 @@ vd_session(struct vd *vd, const uint8_t peer[6], bool create)
 	}
 	vd->sess[freei].used = true;
 	memcpy(vd->sess[freei].peer, peer, 6);
+	nvo3_replay_init(&vd->sess[freei].replay);
+	memset(&vd->sess[freei].auth, 0, sizeof(vd->sess[freei].auth));
 	log_info("ECP session with %s (R %u, RTE %u)", mac_fmt(peer, m),
 	    p.r, p.rte);
 	return &vd->sess[freei];
@@ -90,20 +105,140 @@ vd_session(struct vd *vd, const uint8_t peer[6], bool create)
 static void vd_ecp_action(struct vd *, struct vd_session *,
     struct ecp_action *);
 
+bool
+vd_auth_agreed(const struct vd *vd)
+{
+	return vd->keys != NULL && (vd->agent.caps & NVO3_CAP_AUTH) != 0;
+}
+
+static uint8_t
+dir_rx(const struct vd *vd)
+{
+	return vd->role == VD_STATION ? NVO3_AUTH_DIR_TO_STATION :
+	    NVO3_AUTH_DIR_TO_BRIDGE;
+}
+
+static uint8_t
+dir_tx(const struct vd *vd)
+{
+	return vd->role == VD_STATION ? NVO3_AUTH_DIR_TO_BRIDGE :
+	    NVO3_AUTH_DIR_TO_STATION;
+}
+
+/* The first Org TLV of ours with the auth subtype, or NULL. */
+static const struct vdp_org_tlv *
+auth_tlv(const struct vdp_pdu *pdu)
+{
+	for (unsigned i = 0; i < pdu->norg && i < VDP_MAX_ORG; i++) {
+		const struct vdp_org_tlv *o = &pdu->org[i];
+
+		if (o->oui == NVO3_EXT_CID && o->len >= 1 &&
+		    o->data[0] == NVO3_EXT_ST_AUTH)
+			return o;
+	}
+	return NULL;
+}
+
+/*
+ * Verifies one delivered ULPDU (decoded into pdu) and commits its counter.
+ * Returns 0 when the PDU may be accepted, else -errno with the failure
+ * counted and logged.
+ */
+static int
+vd_auth_check(struct vd *vd, struct vd_session *s, const struct ecp_action *a,
+    const struct vdp_pdu *pdu)
+{
+	static struct log_rl rl = LOG_RL_INIT(5 * USEC_PER_SEC, 10);
+	struct vd_auth_counters *c = &s->auth;
+	const struct vdp_org_tlv *o;
+	struct nvo3_auth au;
+	const char *what;
+	char m[18];
+	int rc;
+
+	if (!vd_auth_agreed(vd)) {
+		c->not_agreed++;
+		rc = -EPERM;
+		what = "peer did not agree authentication";
+		goto refuse;
+	}
+	if ((o = auth_tlv(pdu)) == NULL) {
+		c->missing++;
+		rc = -ENOMSG;
+		what = "no auth TLV";
+		goto refuse;
+	}
+	rc = nvo3_auth_decode(o->data, o->len, &au);
+	if (rc == 0)
+		rc = nvo3_auth_verify(a->data, a->len, o->off, &au, vd->keys,
+		    &s->replay, dir_rx(vd), a->peer);
+	if (rc == 0)
+		rc = nvo3_replay_commit(&s->replay, au.key_id, au.counter);
+	switch (rc) {
+	case 0:
+		c->ok++;
+		return 0;
+	case -EPERM:
+		c->bad_mac++;
+		what = "bad MAC";
+		break;
+	case -ENOKEY:
+		c->unknown_key++;
+		what = "unknown key id";
+		break;
+	case -EALREADY:
+		c->replay++;
+		what = "replayed counter";
+		break;
+	default:
+		c->malformed++;
+		what = "malformed auth TLV";
+		break;
+	}
+refuse:
+	log_rl(&rl, mono_us(), LOG_LVL_WARN, "auth: ULPDU seq %u from %s "
+	    "refused: %s (%s)", a->seq, mac_fmt(a->peer, m), what,
+	    strerror(-rc));
+	return rc;
+}
+
+/* Gives the verdict on the PDU a DELIVER announced and sends its ACK. */
 static void
-deliver(struct vd *vd, struct vd_session *s, const uint8_t *ulpdu,
-    size_t len)
+verdict(struct vd *vd, struct vd_session *s, uint16_t seq, bool accept)
+{
+	struct ecp_actions acts = { .n = 0 };
+	int rc;
+
+	rc = accept ? ecp_session_rx_accept(&s->ecp, mono_us(), seq, &acts) :
+	    ecp_session_rx_reject(&s->ecp, mono_us(), seq, &acts);
+	if (rc < 0)
+		log_warn("ECP verdict on seq %u: %s", seq, strerror(-rc));
+	vd_ecp_actions(vd, s, &acts);
+}
+
+static void
+deliver(struct vd *vd, struct vd_session *s, const struct ecp_action *a)
 {
 	static struct vdp_pdu pdu;	/* large; one thread */
 	struct vdp_codec_opts o = vd_codec_opts(vd);
+	bool judge = !s->ecp.cfg.auto_ack;
 	enum vdp_err why;
 	char m[18];
 
-	if (vdp_pdu_decode(ulpdu, len, &o, &pdu, &why) < 0) {
+	if (vdp_pdu_decode(a->data, a->len, &o, &pdu, &why) < 0) {
 		vd->drops++;
-		log_warn("VDP from %s dropped: %s", mac_fmt(s->peer, m),
+		log_warn("VDP from %s dropped: %s", mac_fmt(a->peer, m),
 		    vdp_err_name(why));
+		if (judge)
+			verdict(vd, s, a->seq, false);
 		return;
+	}
+	if (judge) {
+		if (vd_auth_check(vd, s, a, &pdu) < 0) {
+			verdict(vd, s, a->seq, false);
+			return;
+		}
+		verdict(vd, s, a->seq, true);
 	}
 	if (vd->role == VD_STATION)
 		vd_station_pdu(vd, s, &pdu);
@@ -144,7 +279,7 @@ vd_ecp_action(struct vd *vd, struct vd_session *s, struct ecp_action *a)
 				log_warn("ECP send: %s", strerror(-rc));
 			break;
 		case ECP_ACT_DELIVER:
-			deliver(vd, s, a->data, a->len);
+			deliver(vd, s, a);
 			break;
 		case ECP_ACT_TX_DONE:
 			break;
@@ -159,23 +294,70 @@ vd_ecp_action(struct vd *vd, struct vd_session *s, struct ecp_action *a)
 		}
 }
 
+/*
+ * Signs an encoded ULPDU in place: buf/n ends with the placeholder auth
+ * TLV, then (normally) the End TLV.
+ */
+static int
+sign_ulpdu(struct vd *vd, uint8_t *buf, size_t n)
+{
+	struct nvo3_auth a;
+	size_t off;
+	int rc;
+
+	off = n - NVO3_AUTH_TLV_LEN;
+	if (n >= NVO3_AUTH_TLV_LEN + 2 && buf[n - 1] == 0 && buf[n - 2] == 0)
+		off -= 2;			/* End TLV */
+	if (buf[off] != (VDP_TLV_ORG << 1) ||
+	    buf[off + 1] != 3 + NVO3_AUTH_LEN ||
+	    buf[off + 5] != NVO3_EXT_ST_AUTH)
+		return -EPROTO;			/* not where the encoder put it */
+	rc = nvo3_auth_sign(buf, off, vd->keys, vd->key_id,
+	    nvo3_counter_next(&vd->auth_ctr), dir_tx(vd), vd->ecp_sock.mac, &a);
+	if (rc < 0)
+		return rc;
+	rc = nvo3_auth_encode(&a, buf + off + 5, NVO3_AUTH_LEN);
+	return rc < 0 ? rc : 0;
+}
+
 int
 vd_send_tlv(struct vd *vd, struct vd_session *s, const uint8_t *mgrid,
     const struct vdp_vsi_tlv *tlv)
 {
 	static struct vdp_pdu pdu;
+	static const uint8_t placeholder[NVO3_AUTH_LEN] = { NVO3_EXT_ST_AUTH };
 	struct vdp_codec_opts o = vd_codec_opts(vd);
 	struct ecp_actions acts = { .n = 0 };
 	uint8_t buf[VDP_MAX_ULPDU + 2];
 	int n, rc;
 
+	if (vd->keys != NULL && !vd_auth_agreed(vd)) {
+		log_warn("not sending: the peer did not agree authentication");
+		s->auth.not_agreed++;
+		return -EPERM;
+	}
 	memset(&pdu, 0, sizeof(pdu));
 	memcpy(pdu.mgrid, mgrid, VDP_MGRID_LEN);
 	pdu.nvsi = 1;
 	pdu.vsi[0] = *tlv;
+	if (vd->keys != NULL) {
+		/* the auth TLV goes last: after the last VSI TLV's Org TLVs */
+		pdu.org[0].oui = NVO3_EXT_CID;
+		pdu.org[0].data = placeholder;
+		pdu.org[0].len = NVO3_AUTH_LEN;
+		pdu.org[0].after = (int16_t)(pdu.nvsi - 1);
+		pdu.norg = 1;
+	}
 	if ((n = vdp_pdu_encode(&pdu, &o, buf, sizeof(buf))) < 0) {
 		log_warn("VDP encode: %s", strerror(-n));
 		return n;
+	}
+	if (vd->keys != NULL) {
+		if ((rc = sign_ulpdu(vd, buf, (size_t)n)) < 0) {
+			log_warn("auth: cannot sign: %s", strerror(-rc));
+			return rc;
+		}
+		s->auth.signed_tx++;
 	}
 	rc = ecp_session_enqueue(&s->ecp, mono_us(), buf, (size_t)n, 0, &acts);
 	if (rc < 0) {
@@ -184,6 +366,60 @@ vd_send_tlv(struct vd *vd, struct vd_session *s, const uint8_t *mgrid,
 	}
 	vd_ecp_actions(vd, s, &acts);
 	return 0;
+}
+
+/*
+ * Authentication counters at exit: one line per peer, as a table (the
+ * bridge) or one summary line (the station, which has one peer).
+ */
+void
+vd_auth_print(const struct vd *vd)
+{
+	struct vd_auth_counters t;
+	char m[18];
+
+	if (vd->keys == NULL)
+		return;
+	memset(&t, 0, sizeof(t));
+	if (vd->role == VD_BRIDGE)
+		printf("%-17s %8s %8s %8s %8s %8s %8s %8s %8s\n", "AUTH-PEER",
+		    "OK", "MISSING", "BAD-MAC", "BAD-KEY", "REPLAY",
+		    "MALFORM", "NOAGREE", "SIGNED");
+	for (int i = 0; i < VD_MAX_SESSIONS; i++) {
+		const struct vd_auth_counters *c = &vd->sess[i].auth;
+
+		if (!vd->sess[i].used)
+			continue;
+		if (vd->role == VD_BRIDGE)
+			printf("%-17s %8llu %8llu %8llu %8llu %8llu %8llu "
+			    "%8llu %8llu\n", mac_fmt(vd->sess[i].peer, m),
+			    (unsigned long long)c->ok,
+			    (unsigned long long)c->missing,
+			    (unsigned long long)c->bad_mac,
+			    (unsigned long long)c->unknown_key,
+			    (unsigned long long)c->replay,
+			    (unsigned long long)c->malformed,
+			    (unsigned long long)c->not_agreed,
+			    (unsigned long long)c->signed_tx);
+		t.ok += c->ok;
+		t.missing += c->missing;
+		t.bad_mac += c->bad_mac;
+		t.unknown_key += c->unknown_key;
+		t.replay += c->replay;
+		t.malformed += c->malformed;
+		t.not_agreed += c->not_agreed;
+		t.signed_tx += c->signed_tx;
+	}
+	printf("auth total ok=%llu failed=%llu missing=%llu bad_mac=%llu "
+	    "unknown_key=%llu replay=%llu malformed=%llu not_agreed=%llu "
+	    "signed=%llu\n", (unsigned long long)t.ok,
+	    (unsigned long long)(t.missing + t.bad_mac + t.unknown_key +
+	    t.replay + t.malformed + t.not_agreed),
+	    (unsigned long long)t.missing, (unsigned long long)t.bad_mac,
+	    (unsigned long long)t.unknown_key, (unsigned long long)t.replay,
+	    (unsigned long long)t.malformed, (unsigned long long)t.not_agreed,
+	    (unsigned long long)t.signed_tx);
+	fflush(stdout);
 }
 
 void

@@ -5,7 +5,8 @@
  * negotiated timers, then walks the script: each request goes through
  * the library's station machine (lib/vdp/vdp_station.c) and its outcome
  * is printed on stdout as one "result" line; holds keep the association
- * alive with the machine's keep-alives.  Exit status: 0 when every
+ * alive with the machine's keep-alives.  With --key it refuses to start
+ * unless the bridge agreed authentication.  Exit status: 0 when every
  * request was confirmed as asked, 1 otherwise.
  */
 #include <errno.h>
@@ -182,6 +183,15 @@ vd_station_tick(struct vd *vd, uint64_t now)
 		if (!vd->peer_seen)
 			log_warn("no EVB TLV from a bridge; using our own timers");
 		vd->started = true;
+		if (vd->keys != NULL && !vd_auth_agreed(vd)) {
+			/* never fall back to unauthenticated VDP */
+			log_err("--key given but the bridge did not agree "
+			    "authentication (NVO3 caps 0x%02x); refusing to "
+			    "start", vd->agent.caps);
+			vd->auth_refused = true;
+			sn_loop_stop(&vd->loop);
+			return;
+		}
 		next_step(vd, now);
 		drain(vd, now);
 		return;

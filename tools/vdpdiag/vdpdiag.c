@@ -4,15 +4,18 @@
  * One thread, one libuv loop (lib/loop): two AF_PACKET sockets (LLDP and
  * ECP) on one port, one deadline timer for every machine.  The roles live
  * in vd_station.c and vd_bridge.c; ECP sessions and encoding in
- * vd_common.c.  Exit status: 0 success, 1 a request failed (station), 2
- * usage or start-up error.
+ * vd_common.c.  Exit status: 0 success, 1 a request failed (station) or
+ * the bridge did not agree authentication asked with --key, 2 usage or
+ * start-up error.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "ext/ext.h"
 #include "ext/nvo3_ext_codes.h"
 #include "util/hex.h"
 #include "util/log.h"
@@ -45,6 +48,10 @@ usage(FILE *f)
 "      --rka N            keep-alive exponent (default 20: 10.5 s)\n"
 "      --no-gid           do not offer GroupID support\n"
 "      --for MS           stop after MS milliseconds\n"
+"      --key ID:HEX       HMAC key (32-64 octets in hex) for our authentication\n"
+"                         extension; repeat for more key ids (the first signs).\n"
+"                         Offers authentication and refuses peers that do not\n"
+"                         agree it; without --key it is not offered\n"
 "Station options:\n"
 "      --mgrid TEXT       manager ID, up to 16 characters (default mgr1)\n"
 "      --typeid N --typeidver N   VSI type (default 1, 1)\n"
@@ -196,6 +203,40 @@ lldp_events(int acts)
 			ecp_session_set_params(&vd.sess[i].ecp, p.r, p.rte);
 	if (vd.role == VD_STATION)
 		vd.sta.par = p;
+	if (vd.keys != NULL)
+		log_info("authentication %s with %s",
+		    vd_auth_agreed(&vd) ? "agreed" : "NOT agreed",
+		    mac_fmt(vd.agent.peer.src, m));
+	if (vd.role == VD_STATION && vd.keys != NULL && vd.started &&
+	    !vd_auth_agreed(&vd) && !vd.auth_refused) {
+		log_err("the bridge no longer agrees authentication; stopping");
+		vd.auth_refused = true;
+		sn_loop_stop(&vd.loop);
+	}
+}
+
+/* --key ID:HEX */
+static int
+parse_key(const char *s)
+{
+	unsigned long id;
+	char buf[8];
+	const char *colon = strchr(s, ':');
+	size_t n;
+
+	if (colon == NULL || (n = (size_t)(colon - s)) == 0 ||
+	    n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (parse_u(buf, 0xffff, &id) < 0)
+		return -EINVAL;
+	if (vd.keys == NULL) {
+		if ((vd.keys = nvo3_keytab_new()) == NULL)
+			return -ENOMEM;
+		vd.key_id = (uint16_t)id;
+	}
+	return nvo3_keytab_set_hex(vd.keys, (uint16_t)id, colon + 1);
 }
 
 static void
@@ -321,6 +362,7 @@ main(int argc, char **argv)
 		{ "vids", required_argument, NULL, 14 },
 		{ "reject-typeid", required_argument, NULL, 15 },
 		{ "reject-code", required_argument, NULL, 16 },
+		{ "key", required_argument, NULL, 17 },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct lldp_agent_config acfg;
@@ -329,7 +371,9 @@ main(int argc, char **argv)
 	const char *mgrid = "mgr1";
 	uint64_t run_ms = 0;
 	uint8_t ffmt = 0;
-	int c, rc, verbose = 0;
+	int c, rc, verbose = 0, status;
+	bool standard = false;
+	struct timespec wall;
 
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0) {
@@ -364,7 +408,7 @@ main(int argc, char **argv)
 		case 'i': vd.ifname = optarg; break;
 		case 'v': verbose = 1; break;
 		case 'h': usage(stdout); return 0;
-		case 1: vd.evb.caps = 0; break;
+		case 1: standard = true; break;
 		case 2: if (parse_u(optarg, 7, &v)) goto bad; vd.evb.r = (uint8_t)v; break;
 		case 3: if (parse_u(optarg, 31, &v)) goto bad; vd.evb.rte = (uint8_t)v; break;
 		case 4: if (parse_u(optarg, 31, &v)) goto bad; vd.evb.rwd = (uint8_t)v; break;
@@ -402,35 +446,61 @@ main(int argc, char **argv)
 			break;
 		case 15: if (parse_u(optarg, 0xffffff, &v)) goto bad; vd.reject_typeid = (uint32_t)v; vd.reject_set = true; break;
 		case 16: if (parse_u(optarg, 15, &v) || v == 0) goto bad; vd.reject_code = (uint8_t)v; break;
+		case 17:
+			if (parse_key(optarg) < 0) {
+				/* never echo the secret */
+				fprintf(stderr, "vdpdiag: invalid --key (want "
+				    "ID:HEX, 32-64 octets, at most %d ids)\n",
+				    NVO3_KEYTAB_MAX);
+				goto usage_err;
+			}
+			break;
 		default:
 			usage(stderr);
-			return 2;
+			goto usage_err;
 		}
 		continue;
 bad:
 		fprintf(stderr, "vdpdiag: invalid value '%s' for option %s\n",
 		    optarg, argv[optind - 1]);
-		return 2;
+		goto usage_err;
 	}
 	if (!vd.ifname) {
 		fprintf(stderr, "vdpdiag: -i IFNAME is required\n");
-		return 2;
+		goto usage_err;
+	}
+	if (standard && vd.keys != NULL) {
+		fprintf(stderr, "vdpdiag: --key needs the NVO3 capability TLV "
+		    "(not --standard)\n");
+		goto usage_err;
+	}
+	/* Authentication is offered exactly when we hold a key. */
+	if (standard)
+		vd.evb.caps = 0;
+	else if (vd.keys != NULL)
+		vd.evb.caps |= NVO3_CAP_AUTH;
+	else
+		vd.evb.caps &= ~NVO3_CAP_AUTH;
+	if (vd.keys != NULL) {
+		clock_gettime(CLOCK_REALTIME, &wall);
+		nvo3_counter_init(&vd.auth_ctr, (uint64_t)wall.tv_sec *
+		    USEC_PER_SEC + (uint64_t)wall.tv_nsec / 1000);
 	}
 	if (vd.role == VD_STATION) {
 		if (!have_uuid || vd.req.nfilter == 0) {
 			fprintf(stderr, "vdpdiag: station needs --uuid and --filter\n");
-			return 2;
+			goto usage_err;
 		}
 		if (optind >= argc) {
 			fprintf(stderr, "vdpdiag: station needs at least one STEP\n");
-			return 2;
+			goto usage_err;
 		}
 		for (; optind < argc; optind++) {
 			if (vd.nsteps >= VD_MAX_STEPS ||
 			    parse_step(argv[optind], &vd.steps[vd.nsteps]) < 0) {
 				fprintf(stderr, "vdpdiag: bad step '%s'\n",
 				    argv[optind]);
-				return 2;
+				goto usage_err;
 			}
 			vd.nsteps++;
 		}
@@ -439,20 +509,20 @@ bad:
 		memcpy(vd.mgrid, mgrid, strlen(mgrid));
 	} else if (optind < argc) {
 		fprintf(stderr, "vdpdiag: bridge takes no steps\n");
-		return 2;
+		goto usage_err;
 	}
 
 	log_init("vdpdiag", 0, verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	if ((rc = rawsock_open(&vd.lldp_sock, vd.ifname, 0x88cc)) < 0 ||
 	    (rc = rawsock_open(&vd.ecp_sock, vd.ifname, ETH_P_ECP22)) < 0) {
 		fprintf(stderr, "vdpdiag: %s: %s\n", vd.ifname, strerror(-rc));
-		return 2;
+		goto usage_err;
 	}
 	lldp_agent_config_default(&acfg, vd.evb.role, vd.lldp_sock.mac);
 	acfg.evb = vd.evb;
 	if ((rc = lldp_agent_init(&vd.agent, &acfg)) < 0) {
 		fprintf(stderr, "vdpdiag: LLDP agent: %s\n", strerror(-rc));
-		return 2;
+		goto usage_err;
 	}
 	if ((rc = sn_loop_init(&vd.loop)) < 0)
 		fatal("event loop: %s", uv_strerror(rc));
@@ -476,30 +546,43 @@ bad:
 
 	if (vd.role == VD_BRIDGE)
 		vd_bridge_print(&vd);
+	vd_auth_print(&vd);
 	for (int i = 0; i < VD_MAX_SESSIONS; i++) {
 		if (!vd.sess[i].used)
 			continue;
 		struct ecp_counters *k = &vd.sess[i].ecp.ctr;
 		log_info("ECP counters: tx %llu retrans %llu errors %llu, "
-		    "rx %llu dups %llu decode-errors %llu",
+		    "rx %llu dups %llu rejects %llu busy %llu decode-errors %llu",
 		    (unsigned long long)k->tx_pdus,
 		    (unsigned long long)k->tx_retrans,
 		    (unsigned long long)k->tx_errors,
 		    (unsigned long long)k->rx_pdus,
 		    (unsigned long long)k->rx_dups,
+		    (unsigned long long)k->rx_rejects,
+		    (unsigned long long)k->rx_busy,
 		    (unsigned long long)k->rx_decode_errors);
 		ecp_session_fini(&vd.sess[i].ecp);
 	}
 	sn_loop_close(&vd.loop);
 	rawsock_close(&vd.lldp_sock);
 	rawsock_close(&vd.ecp_sock);
+	nvo3_keytab_free(vd.keys);
+	status = 0;
 	if (vd.role == VD_STATION) {
-		if (vd.step < vd.nsteps) {
+		if (vd.auth_refused) {
+			fprintf(stderr, "vdpdiag: the bridge did not agree "
+			    "authentication; nothing sent\n");
+			status = 1;
+		} else if (vd.step < vd.nsteps) {
 			fprintf(stderr, "vdpdiag: stopped before step %d of %d\n",
 			    vd.step + 1, vd.nsteps);
-			return 1;
-		}
-		return vd.failures ? 1 : 0;
+			status = 1;
+		} else if (vd.failures)
+			status = 1;
 	}
-	return 0;
+	return status;
+
+usage_err:
+	nvo3_keytab_free(vd.keys);
+	return 2;
 }

@@ -6,7 +6,9 @@
  * as lldpad, or later nnved), or a bridge that answers every station on
  * the port from a VID range (to test a station such as lldpad/vdptool).
  * It is the library's interop harness and the demo's peer, not a daemon:
- * no config file, no control socket, one port.
+ * no config file, no control socket, one port.  With --key it also runs
+ * our HMAC authentication extension (lib/ext/ext_auth.c) once the peer
+ * agreed it: every ULPDU signed, every ULPDU verified before ECP ACKs it.
  */
 #ifndef VDPDIAG_H
 #define VDPDIAG_H
@@ -15,6 +17,7 @@
 #include <stdint.h>
 
 #include "ecp/ecp.h"
+#include "ext/ext.h"
 #include "ext/nvo3_ext_codes.h"
 #include "lldp/lldp.h"
 #include "loop/loop.h"
@@ -28,10 +31,25 @@
 
 enum vd_role { VD_STATION, VD_BRIDGE };
 
+/* Authentication outcomes of one peer (vd_common.c). */
+struct vd_auth_counters {
+	uint64_t	 ok;		/* verified, committed, ACKed */
+	uint64_t	 missing;	/* no auth TLV of ours */
+	uint64_t	 bad_mac;	/* -EPERM: wrong secret, dir or sender */
+	uint64_t	 unknown_key;	/* -ENOKEY */
+	uint64_t	 replay;	/* -EALREADY (verify or commit) */
+	uint64_t	 malformed;	/* bad TLV, not last, unknown alg */
+	uint64_t	 not_agreed;	/* refused: --key but no agreement */
+	uint64_t	 signed_tx;	/* ULPDUs we signed */
+};
+
 struct vd_session {
 	bool		 used;
 	uint8_t		 peer[6];
 	struct ecp_session ecp;
+	/* kept as long as the session slot: the life of the process */
+	struct nvo3_replay replay;
+	struct vd_auth_counters auth;
 };
 
 /* Station script step: a VDP request, or a hold of n milliseconds. */
@@ -65,6 +83,12 @@ struct vd {
 	struct vd_session sess[VD_MAX_SESSIONS];
 	uint64_t	 drops;		/* frames that failed to decode */
 
+	/* authentication (--key): keys != NULL means "wanted" */
+	struct nvo3_keytab *keys;
+	uint16_t	 key_id;	/* the key we sign with (first --key) */
+	struct nvo3_counter auth_ctr;
+	bool		 auth_refused;	/* station: peer did not agree */
+
 	/* station */
 	struct vdp_sta	 sta;
 	struct vdp_vsi_tlv req;
@@ -97,6 +121,8 @@ int	vd_send_tlv(struct vd *vd, struct vd_session *s, const uint8_t *mgrid,
 void	vd_format_tlv(const struct vdp_vsi_tlv *t, char *buf, size_t sz);
 struct vdp_codec_opts vd_codec_opts(const struct vd *vd);
 void	vd_schedule(struct vd *vd);
+bool	vd_auth_agreed(const struct vd *vd);
+void	vd_auth_print(const struct vd *vd);
 
 /* vd_station.c */
 int	vd_station_start(struct vd *vd);

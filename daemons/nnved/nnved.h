@@ -245,6 +245,19 @@ struct nnved_port {
 	struct lldp_agent agent;
 	struct nnved_timer lldp_timer;
 	struct hmap	stations;	/* struct nnved_station by MAC */
+	uint16_t	ecp_seq;	/* ECP sequence shared by its stations */
+	/*
+	 * The NVO3 extensions agreed with each LLDP neighbour: with several
+	 * stations behind a bridge the agent keeps only the last one heard,
+	 * so the per-MAC agreement is kept here (oldest entry replaced).
+	 */
+#define NNVED_NBR_MAX	64
+	struct {
+		uint8_t		mac[6];
+		uint32_t	caps;
+		uint64_t	seen;
+	}		nbr[NNVED_NBR_MAX];
+	unsigned	nnbr;
 	struct nnved_port_counters ctr;
 };
 
@@ -269,10 +282,21 @@ struct nnved_station {
 	struct ecp_session ecp;
 	struct nvo3_replay replay;	/* auth counters accepted */
 	int		key_id;		/* -1: unauthenticated */
+	uint32_t	caps;		/* NVO3 extensions agreed with it */
 	uint32_t	nvsi;		/* VSIs it holds */
 	uint64_t	first_seen, last_seen;
 	struct nnved_timer ecp_timer;
 	struct nnved_station_counters ctr;
+	/*
+	 * Outgoing VSI TLVs not yet in a ULPDU: port.c packs every answer
+	 * of one loop turn into as few ULPDUs as the station's agreed
+	 * extensions allow (NVO3_CAP_MULTI_TLV), flushed after the turn.
+	 */
+	struct nnved_station *pend_next;	/* in d->pend_list */
+	bool		pend_listed;
+	uint8_t		pend_mgrid[VDP_MGRID_LEN];
+	uint16_t	pend_len, pend_ntlv;
+	uint8_t		pend[VDP_MAX_ULPDU];
 };
 
 /*
@@ -339,6 +363,8 @@ struct nnved {
 	struct sn_deadline deadline;
 
 	struct nnved_ctl *ctl;
+	struct nnved_station *pend_list;	/* stations with output */
+	uv_check_t	 flush;			/* flushes them each turn */
 	struct nnved_counters ctr;
 	uint64_t	 started;	/* mono_us at start */
 };
@@ -362,14 +388,17 @@ void	port_lldp_timer(struct nnved_port *p, uint64_t now);
 void	port_station_timer(struct nnved_station *st, uint64_t now);
 /* The VDP parameters the port's EVB negotiation produced. */
 struct vdp_params port_vdp_params(const struct nnved_port *p);
-struct vdp_codec_opts port_codec_opts(const struct nnved_port *p);
+struct vdp_codec_opts port_codec_opts(const struct nnved_station *st);
 /*
- * Encodes one VSI TLV (plus our Org TLVs the station agreed to and an
- * auth TLV when the station authenticates) into one ULPDU and queues it
- * on the station's ECP session.  0 or -errno (logged, counted).
+ * Encodes one VSI TLV and adds it to the station's pending ULPDU (sent
+ * at once when the station did not agree to several TLVs per ULPDU,
+ * else after this loop turn); an auth TLV goes last when the station
+ * authenticates.  0 or -errno (logged, counted).
  */
 int	port_send_tlv(struct nnved_station *st, const uint8_t *mgrid,
 	    const struct vdp_vsi_tlv *tlv);
+/* Sends every packed answer now (also done after each loop turn). */
+void	port_flush_all(struct nnved *d);
 struct nnved_station *port_station_find(struct nnved_port *p,
 	    const uint8_t mac[6]);
 

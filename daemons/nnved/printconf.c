@@ -1,0 +1,202 @@
+/*
+ * printconf.c - struct nnved_conf -> canonical nnved.conf text ("nnved
+ * -nv", tests/config/nnved goldens).
+ *
+ * Owns the canonical form: one statement per line; block contents
+ * indented by one tab; global settings first, all of them printed
+ * (control, log-level only when set, evb, extensions, vids, max-vsi,
+ * max-stations), then the domains, ports, keys, stations and VN blocks,
+ * each group in file order after a blank line; inside a block only what
+ * differs from the defaults, and one prefix per "allow" and one VN per
+ * "vn" line.  Includes are already expanded: the output is one file.
+ * Parsing the output gives the same configuration, and printing that
+ * gives the same text (tests/unit/test_nnved_conf.c checks both).
+ *
+ * Thread: nnved's one thread (or nnved -nv).  Writes to the FILE it is
+ * given and nowhere else.  Relies on: ext/ext.h (extension names),
+ * util/hex.h (MACs, secrets), util/log.h (level names).
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nnved.h"
+#include "util/hex.h"
+#include "util/log.h"
+
+/* A quoted string with the two escapes the tokenizer knows. */
+static void
+print_quoted(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* A name bare when the tokenizer reads it back as one word. */
+static void
+print_word(FILE *f, const char *s)
+{
+	const char *q;
+
+	for (q = s; *q; q++)
+		if ((unsigned char)*q <= ' ' || (unsigned char)*q >= 0x7f ||
+		    strchr("{};\"#\\", *q) != NULL)
+			break;
+	if (*s == '\0' || *q != '\0')
+		print_quoted(f, s);
+	else
+		fputs(s, f);
+}
+
+static void
+print_prefix(FILE *f, const struct nnved_prefix *pf)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	switch (pf->family) {
+	case 0:
+		fprintf(f, "mac %s/%u", mac_fmt(pf->addr, buf), pf->len);
+		break;
+	case 4:
+		inet_ntop(AF_INET, pf->addr, buf, sizeof(buf));
+		fprintf(f, "%s/%u", buf, pf->len);
+		break;
+	default:
+		inet_ntop(AF_INET6, pf->addr, buf, sizeof(buf));
+		fprintf(f, "%s/%u", buf, pf->len);
+		break;
+	}
+}
+
+static void
+print_globals(FILE *f, const struct nnved_conf *c)
+{
+	char caps[128];
+
+	fputs("control ", f);
+	print_quoted(f, c->control);
+	fputc('\n', f);
+	if (c->log_level >= 0)
+		fprintf(f, "log-level %s\n",
+		    log_level_name((enum log_level)c->log_level));
+	fprintf(f, "evb retries %u rte %u rwd %u rka %u\n", c->r, c->rte,
+	    c->rwd, c->rka);
+	if (c->caps == NVO3_CAP_ALL)
+		snprintf(caps, sizeof(caps), "all");
+	else
+		nvo3_caps_format(c->caps, caps, sizeof(caps));
+	fprintf(f, "extensions %s\n", caps);
+	fprintf(f, "vids %u-%u\n", c->vid_lo, c->vid_hi);
+	fprintf(f, "max-vsi %u\n", c->max_vsi);
+	fprintf(f, "max-stations %u\n", c->max_stations);
+}
+
+static void
+print_port(FILE *f, const struct nnved_port_conf *p)
+{
+	char mac[18];
+
+	fputs("port ", f);
+	print_word(f, p->ifname);
+	fputs(" {\n", f);
+	if (p->domain[0] != '\0') {
+		fputs("\tdomain ", f);
+		print_word(f, p->domain);
+		fputc('\n', f);
+	}
+	if (p->vid_lo != 0)
+		fprintf(f, "\tvids %u-%u\n", p->vid_lo, p->vid_hi);
+	if (p->ecp_dst == ECP_DST_UNICAST)
+		fputs("\tecp-destination unicast\n", f);
+	else if (p->ecp_dst == ECP_DST_MCAST)
+		fprintf(f, "\tecp-destination multicast %s\n",
+		    mac_fmt(p->mcast, mac));
+	if (p->default_vn != 0)
+		fprintf(f, "\tdefault-vn %u\n", p->default_vn);
+	for (unsigned i = 0; i < p->nvlans; i++)
+		fprintf(f, "\tvlan %u vn %u\n", p->vlans[i].vid,
+		    p->vlans[i].vn);
+	fputs("}\n", f);
+}
+
+static void
+print_station(FILE *f, const struct nnved_station_conf *s)
+{
+	char mac[18];
+
+	if (s->any)
+		fputs("station any {\n", f);
+	else
+		fprintf(f, "station %s {\n", mac_fmt(s->mac, mac));
+	if (s->port[0] != '\0') {
+		fputs("\tport ", f);
+		print_word(f, s->port);
+		fputc('\n', f);
+	}
+	if (s->key_id >= 0)
+		fprintf(f, "\tkey %d\n", s->key_id);
+	if (s->vn_any)
+		fputs("\tvn any\n", f);
+	for (unsigned i = 0; i < s->nvns; i++)
+		fprintf(f, "\tvn %u\n", s->vns[i]);
+	fputs("}\n", f);
+}
+
+static void
+print_vn(FILE *f, const struct nnved_vn_conf *v)
+{
+	fprintf(f, "vn %u {\n", v->vn);
+	if (v->context != 0)
+		fprintf(f, "\tcontext %u\n", v->context);
+	for (unsigned i = 0; i < v->nallow; i++) {
+		fputs("\tallow ", f);
+		print_prefix(f, &v->allow[i]);
+		fputc('\n', f);
+	}
+	fputs("}\n", f);
+}
+
+void
+nnved_conf_print(FILE *f, const struct nnved_conf *c)
+{
+	char hex[2 * NVO3_KEY_MAX + 1];
+	unsigned i;
+
+	print_globals(f, c);
+	if (c->ndomains)
+		fputc('\n', f);
+	for (i = 0; i < c->ndomains; i++) {
+		fputs("domain ", f);
+		print_word(f, c->domains[i].name);
+		fputs(" {\n", f);
+		if (c->domains[i].vid_lo != 0)
+			fprintf(f, "\tvids %u-%u\n", c->domains[i].vid_lo,
+			    c->domains[i].vid_hi);
+		fputs("}\n", f);
+	}
+	if (c->nports)
+		fputc('\n', f);
+	for (i = 0; i < c->nports; i++)
+		print_port(f, &c->ports[i]);
+	if (c->nkeys)
+		fputc('\n', f);
+	for (i = 0; i < c->nkeys; i++) {
+		hex_encode(c->keys[i].secret, c->keys[i].len, 0, hex,
+		    sizeof(hex));
+		fprintf(f, "key %u \"%s\"\n", c->keys[i].id, hex);
+	}
+	explicit_bzero(hex, sizeof(hex));
+	if (c->nstations)
+		fputc('\n', f);
+	for (i = 0; i < c->nstations; i++)
+		print_station(f, &c->stations[i]);
+	if (c->nvns)
+		fputc('\n', f);
+	for (i = 0; i < c->nvns; i++)
+		print_vn(f, &c->vns[i]);
+}

@@ -522,6 +522,7 @@ decide(struct nnved_vsi *v, const struct vdp_br_action *ba, uint64_t now)
 	struct nnved_vap *vap, *old_vap = v->vap;
 	enum nvo3_tsi_event ev;
 	enum nvo3_tsi_state before = v->tsi.state;
+	uint16_t old_vid = v->tsi.vid;	/* the events overwrite it */
 	unsigned nf = t->nfilter, naddr = 0;
 	uint32_t vn = 0;
 	uint16_t want_vid = 0;
@@ -687,7 +688,7 @@ decide(struct nnved_vsi *v, const struct vdp_br_action *ba, uint64_t now)
 	}
 	if (rc < 0) {
 		/* give back what step 5 took */
-		if (tag != v->tsi.vid || old_vap == NULL) {
+		if (tag != old_vid || old_vap == NULL) {
 			struct nvo3_vap_acts undo = { .n = 0 };
 
 			nvo3_vap_tsi_del(&vap->m, &p->dom->tags, (uint16_t)tag,
@@ -701,11 +702,11 @@ decide(struct nnved_vsi *v, const struct vdp_br_action *ba, uint64_t now)
 		return;
 	}
 	vap_actions(d, vap, &va);
-	if (old_vap != NULL && tag != (int)v->tsi.vid) {
+	if (old_vap != NULL && tag != (int)old_vid) {
 		/* moved to another tag: the old one's reference goes */
 		struct nvo3_vap_acts undo = { .n = 0 };
 
-		nvo3_vap_tsi_del(&vap->m, &p->dom->tags, v->tsi.vid, now,
+		nvo3_vap_tsi_del(&vap->m, &p->dom->tags, old_vid, now,
 		    &undo);
 		vap_actions(d, vap, &undo);
 	}

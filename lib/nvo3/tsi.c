@@ -48,8 +48,8 @@
  *
  * Transitions (state x event, in tsi_step()):
  *   INIT       + ASSOCIATE   -> ASSOCIATED  tsi_enter()      RESERVE, ADDR_ADD*
- *   INIT       + ACTIVATE    -> ACTIVATED   tsi_enter()      RESERVE, ADDR_ADD*,
- *                                                            ENABLE
+ *   INIT       + ACTIVATE    -> ACTIVATED   tsi_enter()      RESERVE,
+ *                                                            ADDR_ADD*, ENABLE
  *   ASSOCIATED + ASSOCIATE   -> ASSOCIATED  tsi_refresh()    [PORT_MOVE], diff
  *   ASSOCIATED + ACTIVATE    -> ACTIVATED   tsi_activate()   [PORT_MOVE], diff,
  *                                                            ENABLE

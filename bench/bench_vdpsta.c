@@ -163,19 +163,11 @@ lldp_send(int acts)
 	uint8_t buf[1500];
 	int n, rc;
 
-	if (acts < 0 || !(acts & (LLDP_ACT_TX | LLDP_ACT_TX_SHUTDOWN)))
+	if ((n = lldp_agent_tx_frame(&b.agent, acts, buf, sizeof(buf))) <= 0) {
+		if (n < 0)
+			fprintf(stderr, "bench_vdpsta: LLDP encode: %s\n",
+			    strerror(-n));
 		return;
-	if (acts & LLDP_ACT_TX)
-		n = lldp_agent_frame(&b.agent, buf, sizeof(buf));
-	else
-		n = lldp_agent_shutdown_frame(&b.agent, buf, sizeof(buf));
-	if (n < 0) {
-		fprintf(stderr, "bench_vdpsta: LLDP encode: %s\n", strerror(-n));
-		return;
-	}
-	if (n < ECP_ETH_ZLEN) {
-		memset(buf + n, 0, (size_t)(ECP_ETH_ZLEN - n));
-		n = ECP_ETH_ZLEN;
 	}
 	if ((rc = rawsock_send(&b.lldp, buf, (size_t)n)) < 0)
 		fprintf(stderr, "bench_vdpsta: LLDP send: %s\n", strerror(-rc));

@@ -603,19 +603,11 @@ port_send_lldp(struct nnved_port *p, int acts)
 	uint8_t buf[1500];
 	int n, rc;
 
-	if (acts & LLDP_ACT_TX)
-		n = lldp_agent_frame(&p->agent, buf, sizeof(buf));
-	else if (acts & LLDP_ACT_TX_SHUTDOWN)
-		n = lldp_agent_shutdown_frame(&p->agent, buf, sizeof(buf));
-	else
+	if ((n = lldp_agent_tx_frame(&p->agent, acts, buf, sizeof(buf))) <= 0) {
+		if (n < 0)
+			log_warn("%s: LLDP encode: %s", p->ifname,
+			    strerror(-n));
 		return;
-	if (n < 0) {
-		log_warn("%s: LLDP encode: %s", p->ifname, strerror(-n));
-		return;
-	}
-	if (n < 60) {
-		memset(buf + n, 0, (size_t)(60 - n));
-		n = 60;
 	}
 	if ((rc = rawsock_send(&p->lldp_sock, buf, (size_t)n)) < 0)
 		log_warn("%s: LLDP send: %s", p->ifname, strerror(-rc));

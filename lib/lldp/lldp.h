@@ -358,6 +358,17 @@ int	lldp_agent_frame(const struct lldp_agent *a, uint8_t *buf, size_t cap);
 int	lldp_agent_shutdown_frame(const struct lldp_agent *a, uint8_t *buf,
 	    size_t cap);
 
+/*
+ * The frame a returned action mask asks for: lldp_agent_frame() for
+ * LLDP_ACT_TX, else lldp_agent_shutdown_frame() for LLDP_ACT_TX_SHUTDOWN,
+ * zero-padded to the 60-octet Ethernet minimum.  Returns its length, 0
+ * when acts asks for no frame (or is an error), or -ENOBUFS / the
+ * encoder's error.
+ */
+#define LLDP_ETH_ZLEN	60
+int	lldp_agent_tx_frame(const struct lldp_agent *a, int acts, uint8_t *buf,
+	    size_t cap);
+
 /* TTL we advertise: tx_hold * tx_interval in seconds, at most 65535. */
 uint16_t lldp_agent_ttl(const struct lldp_agent_config *cfg);
 

@@ -443,3 +443,26 @@ lldp_agent_shutdown_frame(const struct lldp_agent *a, uint8_t *buf,
 	build_pdu(a, &p);
 	return lldp_pdu_encode_shutdown(&p, buf, cap);
 }
+
+int
+lldp_agent_tx_frame(const struct lldp_agent *a, int acts, uint8_t *buf,
+    size_t cap)
+{
+	int n;
+
+	if (acts < 0 || !(acts & (LLDP_ACT_TX | LLDP_ACT_TX_SHUTDOWN)))
+		return 0;
+	if (acts & LLDP_ACT_TX)
+		n = lldp_agent_frame(a, buf, cap);
+	else
+		n = lldp_agent_shutdown_frame(a, buf, cap);
+	if (n < 0)
+		return n;
+	if (n < LLDP_ETH_ZLEN) {
+		if (cap < LLDP_ETH_ZLEN)
+			return -ENOBUFS;
+		memset(buf + n, 0, (size_t)(LLDP_ETH_ZLEN - n));
+		n = LLDP_ETH_ZLEN;
+	}
+	return n;
+}

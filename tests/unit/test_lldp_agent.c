@@ -155,12 +155,46 @@ ttl_cap_and_names(void **state)
 	(void)state;
 }
 
+/* The frame for an action mask, padded to 60 octets; nothing for others. */
+static void
+tx_frame_padding(void **state)
+{
+	struct lldp_agent_config c;
+	struct lldp_agent a;
+	uint8_t f[128], raw[128], zero[LLDP_ETH_ZLEN] = { 0 };
+	int n;
+
+	lldp_agent_config_default(&c, EVB_ROLE_STATION, mac1);
+	c.evb.caps = 0;
+	assert_int_equal(lldp_agent_init(&a, &c), 0);
+	assert_int_equal(lldp_agent_tx_frame(&a, LLDP_ACT_PEER_UP, f,
+	    sizeof(f)), 0);
+	assert_int_equal(lldp_agent_tx_frame(&a, -EINVAL, f, sizeof(f)), 0);
+	n = lldp_agent_frame(&a, raw, sizeof(raw));
+	assert_true(n > 0 && n < LLDP_ETH_ZLEN);
+	memset(f, 0xee, sizeof(f));
+	assert_int_equal(lldp_agent_tx_frame(&a, LLDP_ACT_TX |
+	    LLDP_ACT_PEER_UP, f, sizeof(f)), LLDP_ETH_ZLEN);
+	assert_memory_equal(f, raw, (size_t)n);
+	assert_memory_equal(f + n, zero, (size_t)(LLDP_ETH_ZLEN - n));
+	assert_int_equal(lldp_agent_tx_frame(&a, LLDP_ACT_TX, f,
+	    LLDP_ETH_ZLEN - 1), -ENOBUFS);
+	n = lldp_agent_shutdown_frame(&a, raw, sizeof(raw));
+	assert_int_equal(lldp_agent_tx_frame(&a, LLDP_ACT_TX_SHUTDOWN, f,
+	    sizeof(f)), LLDP_ETH_ZLEN);
+	assert_memory_equal(f, raw, (size_t)n);
+	assert_int_equal(lldp_agent_tx_frame(&a, LLDP_ACT_TX, f, 10),
+	    -ENOBUFS);
+	(void)state;
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(config_errors),
 		cmocka_unit_test(frames_golden),
+		cmocka_unit_test(tx_frame_padding),
 		cmocka_unit_test(rx_counters),
 		cmocka_unit_test(ttl_cap_and_names),
 	};

@@ -156,21 +156,12 @@ static void
 send_lldp(int acts)
 {
 	uint8_t buf[1500];
-	int n = 0, rc;
+	int n, rc;
 
-	if (acts & LLDP_ACT_TX)
-		n = lldp_agent_frame(&vd.agent, buf, sizeof(buf));
-	else if (acts & LLDP_ACT_TX_SHUTDOWN)
-		n = lldp_agent_shutdown_frame(&vd.agent, buf, sizeof(buf));
-	else
+	if ((n = lldp_agent_tx_frame(&vd.agent, acts, buf, sizeof(buf))) <= 0) {
+		if (n < 0)
+			log_warn("LLDP encode: %s", strerror(-n));
 		return;
-	if (n < 0) {
-		log_warn("LLDP encode: %s", strerror(-n));
-		return;
-	}
-	if (n < 60) {		/* minimum Ethernet frame */
-		memset(buf + n, 0, (size_t)(60 - n));
-		n = 60;
 	}
 	if ((rc = rawsock_send(&vd.lldp_sock, buf, (size_t)n)) < 0)
 		log_warn("LLDP send: %s", strerror(-rc));

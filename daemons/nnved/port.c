@@ -333,20 +333,16 @@ station_verdict(struct nnved_station *st, uint16_t seq, bool accept,
 
 /* Finds our auth Org TLV; 1 with its offset and decode, 0 none, <0 bad. */
 static int
-find_auth(const struct vdp_pdu *pdu, const uint8_t *ulpdu, size_t *off,
-    struct nvo3_auth *a)
+find_auth(const struct vdp_pdu *pdu, size_t *off, struct nvo3_auth *a)
 {
-	for (unsigned i = 0; i < pdu->norg; i++) {
-		const struct vdp_org_tlv *o = &pdu->org[i];
+	int i = vdp_org_next(pdu, NVO3_EXT_CID, NVO3_EXT_ST_AUTH, VDP_ORG_ANY,
+	    0);
 
-		if (o->oui != NVO3_EXT_CID || o->len < 1 ||
-		    o->data[0] != NVO3_EXT_ST_AUTH)
-			continue;
-		*off = o->off;
-		(void)ulpdu;
-		return nvo3_auth_decode(o->data, o->len, a) < 0 ? -EBADMSG : 1;
-	}
-	return 0;
+	if (i < 0)
+		return 0;
+	*off = pdu->org[i].off;
+	return nvo3_auth_decode(pdu->org[i].data, pdu->org[i].len, a) < 0 ?
+	    -EBADMSG : 1;
 }
 
 /*
@@ -363,7 +359,7 @@ station_auth(struct nnved_station *st, const uint8_t *ulpdu, size_t len,
 	char m[18];
 	int rc;
 
-	rc = find_auth(pdu, ulpdu, &off, &a);
+	rc = find_auth(pdu, &off, &a);
 	if (rc <= 0) {
 		st->ctr.auth_fail++;
 		log_rl(&rl_auth, now, LOG_LVL_WARN, "%s: station %s: ULPDU %s "

@@ -464,13 +464,12 @@ collect_addrs(const struct nnved_vsi *v, const struct vdp_filter *f,
 	}
 	if (cur_pdu == NULL || !(v->st->caps & NVO3_CAP_IPADDR_TLV))
 		return 0;
-	for (unsigned i = 0; i < cur_pdu->norg; i++) {
+	for (int i = vdp_org_next(cur_pdu, NVO3_EXT_CID, NVO3_EXT_ST_IPADDR,
+	    cur_idx, 0); i >= 0; i = vdp_org_next(cur_pdu, NVO3_EXT_CID,
+	    NVO3_EXT_ST_IPADDR, cur_idx, i + 1)) {
 		const struct vdp_org_tlv *o = &cur_pdu->org[i];
 		struct nvo3_ipaddr_tlv ip;
 
-		if (o->after != cur_idx || o->oui != NVO3_EXT_CID ||
-		    o->len < 1 || o->data[0] != NVO3_EXT_ST_IPADDR)
-			continue;
 		if (nvo3_ipaddr_decode(o->data, o->len, &ip) < 0)
 			return -EBADMSG;
 		for (unsigned k = 0; k < ip.naddr; k++) {
@@ -492,13 +491,13 @@ request_reason(const struct nnved_station *st)
 {
 	if (cur_pdu == NULL || !(st->caps & NVO3_CAP_MIGRATION))
 		return 0;
-	for (unsigned i = 0; i < cur_pdu->norg; i++) {
+	for (int i = vdp_org_next(cur_pdu, NVO3_EXT_CID, NVO3_EXT_ST_MIGRATION,
+	    cur_idx, 0); i >= 0; i = vdp_org_next(cur_pdu, NVO3_EXT_CID,
+	    NVO3_EXT_ST_MIGRATION, cur_idx, i + 1)) {
 		const struct vdp_org_tlv *o = &cur_pdu->org[i];
 		struct nvo3_migration mg;
 
-		if (o->after == cur_idx && o->oui == NVO3_EXT_CID &&
-		    o->len >= 1 && o->data[0] == NVO3_EXT_ST_MIGRATION &&
-		    nvo3_migration_decode(o->data, o->len, &mg) == 0)
+		if (nvo3_migration_decode(o->data, o->len, &mg) == 0)
 			return mg.reason;
 	}
 	return 0;

@@ -250,6 +250,16 @@ int	vdp_vsi_same(const struct vdp_vsi_tlv *a, const struct vdp_vsi_tlv *b);
 int	vdp_filters_match(const struct vdp_vsi_tlv *req,
 	    const struct vdp_vsi_tlv *rsp);
 
+/*
+ * Index of the first Org TLV at index from or later whose OUI is oui,
+ * whose value starts with the octet subtype, and that follows the VSI
+ * TLV numbered after (VDP_ORG_ANY: wherever it stands); -1 when none.
+ * Walk all of them with from = previous index + 1.
+ */
+#define VDP_ORG_ANY	(-2)
+int	vdp_org_next(const struct vdp_pdu *pdu, uint32_t oui, uint8_t subtype,
+	    int after, int from);
+
 /* Names for logs and the CLI ("?" style fallbacks, never NULL). */
 const char *vdp_mode_name(uint8_t mode);
 const char *vdp_rsp_name(uint8_t code);

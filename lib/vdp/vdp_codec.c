@@ -760,3 +760,18 @@ vdp_pdu_encode(const struct vdp_pdu *pdu, const struct vdp_codec_opts *opts,
 		return wcur_err(&w);
 	return (int)wcur_len(&w);
 }
+
+int
+vdp_org_next(const struct vdp_pdu *pdu, uint32_t oui, uint8_t subtype,
+    int after, int from)
+{
+	for (int i = from < 0 ? 0 : from; i < pdu->norg && i < VDP_MAX_ORG;
+	    i++) {
+		const struct vdp_org_tlv *o = &pdu->org[i];
+
+		if (o->oui == oui && o->len >= 1 && o->data[0] == subtype &&
+		    (after == VDP_ORG_ANY || o->after == after))
+			return i;
+	}
+	return -1;
+}

@@ -1281,6 +1281,38 @@ decoded_tlv_echoes_back(void **state)
 	(void)state;
 }
 
+/* vdp_org_next: OUI, subtype and position all count; walks every match. */
+static void
+org_next_walks_matches(void **state)
+{
+	static const uint8_t a[] = { 4, 1 }, m[] = { 3, 0 }, e[] = { 0 };
+	static struct vdp_pdu p;
+
+	memset(&p, 0, sizeof(p));
+	p.norg = 5;
+	p.org[0] = (struct vdp_org_tlv){ .oui = 0x0080c2, .data = a, .len = 2,
+	    .after = -1 };				/* other OUI */
+	p.org[1] = (struct vdp_org_tlv){ .oui = NVO3_EXT_CID, .data = m,
+	    .len = 2, .after = 0 };			/* other subtype */
+	p.org[2] = (struct vdp_org_tlv){ .oui = NVO3_EXT_CID, .data = a,
+	    .len = 2, .after = 0 };
+	p.org[3] = (struct vdp_org_tlv){ .oui = NVO3_EXT_CID, .data = e,
+	    .len = 0, .after = 1 };			/* empty value */
+	p.org[4] = (struct vdp_org_tlv){ .oui = NVO3_EXT_CID, .data = a,
+	    .len = 2, .after = 1 };
+	assert_int_equal(vdp_org_next(&p, NVO3_EXT_CID, 4, VDP_ORG_ANY, 0), 2);
+	assert_int_equal(vdp_org_next(&p, NVO3_EXT_CID, 4, VDP_ORG_ANY, 3), 4);
+	assert_int_equal(vdp_org_next(&p, NVO3_EXT_CID, 4, VDP_ORG_ANY, 5), -1);
+	assert_int_equal(vdp_org_next(&p, NVO3_EXT_CID, 4, 1, 0), 4);
+	assert_int_equal(vdp_org_next(&p, NVO3_EXT_CID, 4, 0, 3), -1);
+	assert_int_equal(vdp_org_next(&p, NVO3_EXT_CID, 3, 0, -7), 1);
+	assert_int_equal(vdp_org_next(&p, NVO3_EXT_CID, 0, VDP_ORG_ANY, 0), -1);
+	assert_int_equal(vdp_org_next(&p, 0x0080c2, 4, -1, 0), 0);
+	p.norg = 2;
+	assert_int_equal(vdp_org_next(&p, NVO3_EXT_CID, 4, VDP_ORG_ANY, 0), -1);
+	(void)state;
+}
+
 int
 main(void)
 {
@@ -1307,6 +1339,7 @@ main(void)
 		cmocka_unit_test(truncated_everywhere),
 		cmocka_unit_test(same_vsi_and_filter_match),
 		cmocka_unit_test(vsiid_text),
+		cmocka_unit_test(org_next_walks_matches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -129,14 +129,10 @@ dir_tx(const struct vd *vd)
 static const struct vdp_org_tlv *
 auth_tlv(const struct vdp_pdu *pdu)
 {
-	for (unsigned i = 0; i < pdu->norg && i < VDP_MAX_ORG; i++) {
-		const struct vdp_org_tlv *o = &pdu->org[i];
+	int i = vdp_org_next(pdu, NVO3_EXT_CID, NVO3_EXT_ST_AUTH, VDP_ORG_ANY,
+	    0);
 
-		if (o->oui == NVO3_EXT_CID && o->len >= 1 &&
-		    o->data[0] == NVO3_EXT_ST_AUTH)
-			return o;
-	}
-	return NULL;
+	return i < 0 ? NULL : &pdu->org[i];
 }
 
 /*

@@ -405,11 +405,12 @@ struct nnved_station *port_station_find(struct nnved_port *p,
 /* ---- vsi.c ------------------------------------------------------------- */
 
 /*
- * One decoded (and, where asked, authenticated) ULPDU from a station.
- * org: the Org TLVs of our CID the station agreed to use.
+ * One decoded (and, where asked, authenticated) ULPDU from a station;
+ * rule is the station rule port.c found for it (NULL: none admits it),
+ * used for every VSI TLV of the ULPDU.
  */
 void	vsi_pdu(struct nnved_station *st, const struct vdp_pdu *pdu,
-	    uint64_t now);
+	    const struct nnved_station_conf *rule, uint64_t now);
 void	vsi_timer(struct nnved_vsi *v, uint64_t now);
 /* A station is gone (port closed, daemon stopping): drop its VSIs. */
 void	vsi_station_gone(struct nnved_station *st, uint64_t now);

@@ -435,7 +435,7 @@ station_deliver(struct nnved_station *st, const uint8_t *ulpdu, size_t len,
 	st->ctr.rx_pdus++;
 	st->ctr.rx_unknown_tlvs += pdu.nunknown;
 	station_verdict(st, seq, true, now);
-	vsi_pdu(st, &pdu, now);
+	vsi_pdu(st, &pdu, rule, now);
 }
 
 void

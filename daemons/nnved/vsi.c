@@ -49,9 +49,13 @@
 static struct log_rl rl_refuse = LOG_RL_INIT(5000000, 20);
 static struct log_rl rl_tlv = LOG_RL_INIT(5000000, 10);
 
-/* The ULPDU being handled, for the Org TLVs of the TLV being decided. */
+/*
+ * The ULPDU being handled: its Org TLVs qualify the TLV being decided,
+ * and its station rule (looked up once per ULPDU by port.c) decides.
+ */
 static const struct vdp_pdu *cur_pdu;
 static int cur_idx = -1;
+static const struct nnved_station_conf *cur_rule;
 
 static void vsi_drain(struct nnved_vsi *v, uint64_t now);
 
@@ -528,8 +532,9 @@ decide(struct nnved_vsi *v, const struct vdp_br_action *ba, uint64_t now)
 	int tag, rc;
 	char name[160], at[NVO3_ADDR_STRLEN];
 
-	/* 1. the station */
-	rule = policy_station(&d->conf, p->ifname, st->mac);
+	/* 1. the station (requests are decided only while their ULPDU is) */
+	rule = cur_pdu != NULL ? cur_rule :
+	    policy_station(&d->conf, p->ifname, st->mac);
 	if (rule == NULL) {
 		refuse(v, now, VDP_RSP_OTHER, &c->refused_policy_station,
 		    "no station rule admits this station");
@@ -790,7 +795,8 @@ reply_stateless(struct nnved_station *st, const uint8_t *mgrid,
 }
 
 void
-vsi_pdu(struct nnved_station *st, const struct vdp_pdu *pdu, uint64_t now)
+vsi_pdu(struct nnved_station *st, const struct vdp_pdu *pdu,
+    const struct nnved_station_conf *rule, uint64_t now)
 {
 	struct nnved_port *p = st->port;
 	struct nnved *d = p->d;
@@ -867,6 +873,7 @@ vsi_pdu(struct nnved_station *st, const struct vdp_pdu *pdu, uint64_t now)
 		}
 		cur_pdu = pdu;
 		cur_idx = (int)i;
+		cur_rule = rule;
 		rc = vdp_br_rx(&v->br, now, t);
 		if (rc < 0 && rc != -EBUSY) {
 			st->ctr.rx_bad_tlvs++;

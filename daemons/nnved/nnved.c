@@ -349,7 +349,7 @@ main(int argc, char **argv)
 	}
 	hmap_fini(&d->vsis);
 	hmap_fini(&d->addrs);
-	free(d->heap);
+	sn_theap_free(&d->timers);
 	free(d->ports);
 	nvo3_keytab_free(d->keys);
 	nnved_conf_free(&d->conf);

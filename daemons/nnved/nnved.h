@@ -35,6 +35,7 @@
 #include "net/rawsock.h"
 #include "nvo3/nvo3.h"
 #include "util/hash.h"
+#include "util/theap.h"
 #include "vdp/vdp.h"
 #include "vdp/vdp_sm.h"
 
@@ -199,12 +200,7 @@ void	policy_vid_range(const struct nnved_conf *c,
 
 struct nnved;
 
-/* A min-heap entry: anything with a deadline (timers.c). */
-struct nnved_timer {
-	uint64_t	at;		/* TIME_NEVER: not in the heap */
-	uint32_t	idx;		/* position in the heap */
-	uint8_t		kind;		/* NNVED_T_* */
-};
+/* Timer kinds (struct sn_timer .kind, util/theap.h; timers.c). */
 enum { NNVED_T_VSI = 1, NNVED_T_STATION, NNVED_T_PORT };
 
 /* A tag space: one port alone, or a named bridged domain. */
@@ -243,7 +239,7 @@ struct nnved_port {
 	uv_poll_t	lldp_poll, ecp_poll;
 	bool		open;
 	struct lldp_agent agent;
-	struct nnved_timer lldp_timer;
+	struct sn_timer lldp_timer;
 	struct hmap	stations;	/* struct nnved_station by MAC */
 	uint16_t	ecp_seq;	/* ECP sequence shared by its stations */
 	/*
@@ -285,7 +281,7 @@ struct nnved_station {
 	uint32_t	caps;		/* NVO3 extensions agreed with it */
 	uint32_t	nvsi;		/* VSIs it holds */
 	uint64_t	first_seen, last_seen;
-	struct nnved_timer ecp_timer;
+	struct sn_timer ecp_timer;
 	struct nnved_station_counters ctr;
 	/*
 	 * Outgoing VSI TLVs not yet in a ULPDU: port.c packs every answer
@@ -313,7 +309,7 @@ struct nnved_vsi {
 	struct nnved_vap *vap;		/* NULL in Init */
 	uint32_t	keepalives;
 	uint64_t	created;
-	struct nnved_timer timer;
+	struct sn_timer timer;
 };
 
 /* (VN, address) -> the VSI claiming it: spoofing defence. */
@@ -358,8 +354,7 @@ struct nnved {
 	uint32_t	 nstations;
 
 	/* timers.c: one heap, one libuv deadline for all of it */
-	struct nnved_timer **heap;
-	uint32_t	 heap_len, heap_cap;
+	struct sn_theap	 timers;
 	struct sn_deadline deadline;
 
 	struct nnved_ctl *ctl;
@@ -372,9 +367,9 @@ struct nnved {
 /* ---- timers.c ---------------------------------------------------------- */
 
 /* (Re)schedules t at at (TIME_NEVER removes it).  0 or -ENOMEM. */
-int	timer_set(struct nnved *d, struct nnved_timer *t, uint64_t at);
+int	timer_set(struct nnved *d, struct sn_timer *t, uint64_t at);
 /* Removes t if scheduled. */
-void	timer_cancel(struct nnved *d, struct nnved_timer *t);
+void	timer_cancel(struct nnved *d, struct sn_timer *t);
 /* Pops every timer due at now and calls its owner (port/station/vsi). */
 void	timer_run(struct nnved *d, uint64_t now);
 /* Arms the libuv deadline for the heap's first timer. */

@@ -217,6 +217,12 @@ on_deadline(struct sn_deadline *dl, void *arg)
 
 	(void)dl;
 	timer_run(d, mono_us());
+	/*
+	 * The flush check runs only after the next poll returns, which may
+	 * be much later: send what the timers queued (an unsolicited
+	 * De-Assoc) now.
+	 */
+	port_flush_all(d);
 	timer_arm(d);
 }
 

@@ -489,6 +489,37 @@ collect_addrs(const struct nnved_vsi *v, const struct vdp_filter *f,
 	return 0;
 }
 
+/*
+ * Does the request (entries equal to the confirmed ones) claim another
+ * set of addresses than the TSI holds?  Only our IP-address Org TLV can
+ * make that so.  cur_pdu/cur_idx name the request.
+ */
+static bool
+ip_list_changed(const struct nnved_vsi *v, const struct vdp_vsi_tlv *t)
+{
+	struct vdp_filter f[VDP_SM_MAX_FILTERS];
+	struct nvo3_addr a[NVO3_TSI_MAX_ADDR];
+	unsigned n = 0, nf = t->nfilter;
+
+	if (!(v->st->caps & NVO3_CAP_IPADDR_TLV) || nf > VDP_SM_MAX_FILTERS)
+		return false;
+	for (unsigned i = 0; i < nf; i++)
+		vdp_filter_at(t, i, &f[i]);
+	if (collect_addrs(v, f, nf, a, &n) < 0)
+		return true;	/* let the full path refuse it */
+	if (n != v->tsi.naddr)
+		return true;
+	for (unsigned i = 0; i < n; i++) {
+		bool found = false;
+
+		for (unsigned j = 0; j < v->tsi.naddr && !found; j++)
+			found = nvo3_addr_equal(&a[i], &v->tsi.addr[j]);
+		if (!found)
+			return true;
+	}
+	return false;
+}
+
 /* The migration reason Org TLV that follows the VSI TLV, 0 if none. */
 static uint8_t
 request_reason(const struct nnved_station *st)
@@ -806,7 +837,7 @@ vsi_pdu(struct nnved_station *st, const struct vdp_pdu *pdu,
 		const struct vdp_vsi_tlv *t = &pdu->vsi[i];
 		struct vdp_vsi_tlv rsp;
 		struct nnved_vsi *v;
-		bool ka;
+		bool ka, changed;
 		int rc;
 
 		vdp_vsiid_fmt(t->vsiid_fmt, t->vsiid, id, sizeof(id));
@@ -861,6 +892,12 @@ vsi_pdu(struct nnved_station *st, const struct vdp_pdu *pdu,
 		ka = v->br.state == VDP_BRS_WAITCMD &&
 		    t->mode == v->br.conf_mode && vdp_filters_match(t,
 		    &v->br.conf);
+		cur_pdu = pdu;
+		cur_idx = (int)i;
+		/* the IP list may change while the entries do not (Req-10) */
+		changed = ka && ip_list_changed(v, t);
+		if (changed)
+			ka = false;
 		if (ka) {
 			v->keepalives++;
 			st->ctr.keepalives++;
@@ -871,10 +908,9 @@ vsi_pdu(struct nnved_station *st, const struct vdp_pdu *pdu,
 			    vdp_mode_name(t->mode), id,
 			    hints_text(t->status));
 		}
-		cur_pdu = pdu;
-		cur_idx = (int)i;
 		cur_rule = rule;
-		rc = vdp_br_rx(&v->br, now, t);
+		rc = changed ? vdp_br_rx_update(&v->br, now, t) :
+		    vdp_br_rx(&v->br, now, t);
 		if (rc < 0 && rc != -EBUSY) {
 			st->ctr.rx_bad_tlvs++;
 			log_rl(&rl_tlv, now, LOG_LVL_WARN, "%s: station %s: "

@@ -216,11 +216,15 @@ br_ask_resources(struct vdp_br *b, uint64_t now, const struct vdp_vsi_tlv *t)
 	b->deadline = now + vdp_br_res_wait_us(&b->par);
 }
 
-/* Same mode as confirmed, entries unchanged: a keep-alive. */
+/*
+ * Same mode as confirmed, entries unchanged, and the caller saw no change
+ * outside the entries (vdp_br_rx_update): a keep-alive.
+ */
 static bool
 br_is_keepalive(const struct vdp_br *b, const struct vdp_vsi_tlv *t)
 {
-	return t->mode == b->conf_mode && vdp_filters_match(t, &b->conf);
+	return !b->changed && t->mode == b->conf_mode &&
+	    vdp_filters_match(t, &b->conf);
 }
 
 /* WAITCMD + REQUEST keep-alive -> WAITCMD: answer 0x40 at once. */
@@ -352,9 +356,12 @@ br_step(struct vdp_br *b, uint64_t now, enum vdp_br_event ev,
 	}
 }
 
-int
-vdp_br_rx(struct vdp_br *b, uint64_t now, const struct vdp_vsi_tlv *tlv)
+static int
+br_rx(struct vdp_br *b, uint64_t now, const struct vdp_vsi_tlv *tlv,
+    bool changed)
 {
+	int rc;
+
 	if (!tlv || tlv->mode < VDP_TLV_PREASSOC ||
 	    tlv->mode > VDP_TLV_DEASSOC || tlv->nfilter == 0 ||
 	    (!tlv->filters && !tlv->fdata) ||
@@ -366,7 +373,23 @@ vdp_br_rx(struct vdp_br *b, uint64_t now, const struct vdp_vsi_tlv *tlv)
 		return -E2BIG;
 	if (b->state != VDP_BRS_INIT && !vdp_vsi_same(&b->req, tlv))
 		return -EINVAL;
-	return br_step(b, now, VDP_BE_REQUEST, tlv, NULL);
+	b->changed = changed;
+	rc = br_step(b, now, VDP_BE_REQUEST, tlv, NULL);
+	b->changed = false;
+	return rc;
+}
+
+int
+vdp_br_rx(struct vdp_br *b, uint64_t now, const struct vdp_vsi_tlv *tlv)
+{
+	return br_rx(b, now, tlv, false);
+}
+
+int
+vdp_br_rx_update(struct vdp_br *b, uint64_t now,
+    const struct vdp_vsi_tlv *tlv)
+{
+	return br_rx(b, now, tlv, true);
 }
 
 int

@@ -239,6 +239,7 @@ struct vdp_br {
 	unsigned	qhead, qlen;
 	uint32_t	ignored;	/* requests dropped while busy */
 	uint32_t	lost;
+	bool		changed;	/* vdp_br_rx_update() in progress */
 };
 
 void	vdp_br_init(struct vdp_br *b, const struct vdp_params *p);
@@ -250,6 +251,15 @@ void	vdp_br_init(struct vdp_br *b, const struct vdp_params *p);
  * -EBUSY (waiting for resources: ignored and counted), -ESHUTDOWN (END).
  */
 int	vdp_br_rx(struct vdp_br *b, uint64_t now,
+	    const struct vdp_vsi_tlv *tlv);
+
+/*
+ * The same for a request whose entries may equal the confirmed ones but
+ * that carries a change outside them (our IP-address Org TLV lists other
+ * addresses, RFC 8394 Req-10): it goes to the resource owner
+ * (RESOURCE_REQUEST) instead of being answered as a keep-alive.
+ */
+int	vdp_br_rx_update(struct vdp_br *b, uint64_t now,
 	    const struct vdp_vsi_tlv *tlv);
 
 /*

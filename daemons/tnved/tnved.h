@@ -13,9 +13,11 @@
  *               NVE's bridge, HMAC sign/verify, ULPDU packing, the NVE's
  *               health (up / down)
  *   vm.c        the VM registry (RFC 7666 states, lib/nvo3/vm.h), the
- *               TSIs of each VM and their bindings (one VDP station
- *               machine per TSI per NVE), operations and their outcome,
- *               failover to a standby NVE
+ *               TSIs of each VM, operations and their outcome (commit or
+ *               roll back), the address index, the tables of "show"
+ *   bind.c      the bindings: one VDP station machine (lib/vdp) per TSI
+ *               per NVE, the requests built for it, the NVE's answers,
+ *               NVE up/down and failover to a standby NVE
  *   store.c     the state directory: one JSON file per VM, written on
  *               every change, read back at start-up
  *   control.c   the control socket (lib/ctl) nvectl talks to
@@ -58,6 +60,9 @@
 					   within VDP_SM_MAX_FILTERS */
 #define TNVED_MAX_VMS_DEFAULT	100000u
 #define TNVED_OP_TIMEOUT_DEFAULT 30000u	/* ms a command waits at most */
+#define TNVED_RWD_DEFAULT	8	/* proposed RWD/RKA exponents */
+#define TNVED_RKA_DEFAULT	8
+#define TNVED_NVE_SETTLE_US	500000u	/* EVB agreed -> first request */
 
 /* ====================================================================== */
 /* Configuration (parse.c, printconf.c)                                   */
@@ -116,6 +121,9 @@ struct tnved_conf {
 	bool		state_sync;	/* fsync each state file (default) */
 	int		log_level;	/* enum log_level, -1 = not set */
 	uint8_t		r, rte;		/* EVB values we propose (station) */
+	uint8_t		rwd, rka;	/* the same; the larger of ours and
+					   the bridge's is used, so these low
+					   defaults leave it to the bridge */
 	uint32_t	caps;		/* NVO3 extensions offered (all) */
 	uint8_t		mgrid[VDP_MGRID_LEN];	/* "manager-id": IPv4/IPv6
 					   address or 32 hex digits */
@@ -215,6 +223,13 @@ struct tnved_bind {
 	uint16_t	vid;		/* the NVE's local tag, 0 unknown */
 	uint64_t	since;		/* last status change */
 	uint32_t	keepalives;
+	bool		in_op;		/* counted in vm->op->waiting */
+	bool		op_ok;		/* confirmed within the current op */
+	bool		queued;		/* asked while a keep-alive was in
+					   flight: sent when it ends */
+	bool		failover;	/* moved here from a dead NVE */
+	bool		ip_warned;	/* logged: NVE takes no IP list */
+	bool		dead;		/* unlinked; freed after this turn */
 };
 
 struct tnved_tsi {
@@ -229,12 +244,16 @@ struct tnved_tsi {
 
 /* An operation in progress on one VM (at most one at a time). */
 struct tnved_op {
+	struct tnved_vm	*vm;
 	enum nvo3_vm_op	op;
 	struct nvo3_vm_plan plan;
 	struct nvo3_vm_view from;	/* the view before the op */
 	unsigned	waiting;	/* bindings not answered yet */
 	unsigned	failed;		/* bindings that failed */
 	bool		undoing;	/* running plan.undo_* after a failure */
+	bool		starting;	/* requests being issued: an outcome
+					   that comes at once does not end
+					   the phase yet */
 	char		err[256];	/* first failure, for the reply */
 	struct ctl_req	*req;		/* the client to answer, or NULL */
 	void		(*done)(struct tnved_vm *vm, int rc, const char *err,
@@ -260,6 +279,7 @@ struct tnved_vm {
 	uint64_t	since;		/* last state change (mono µs) */
 	uint64_t	wall_since;	/* the same, wall clock (persisted) */
 	char		from_host[TNVED_NAME_MAX];	/* migration peer */
+	struct tnved_vm	*dead_next;	/* removed, freed after this turn */
 };
 
 struct tnved_counters {
@@ -316,6 +336,9 @@ struct tnved_nve {
 	bool		peer_known;
 	enum tnved_nve_health health;
 	uint64_t	health_since;
+	uint64_t	settle_at;	/* EVB agreed: up at this time (the
+					   bridge starts ECP once it has our
+					   EVB TLV too), 0 = none pending */
 	char		down_why[64];
 	uint64_t	last_rx;	/* last ECP/LLDP frame from the NVE */
 	struct tnved_bind *binds;	/* every binding at this NVE */
@@ -348,7 +371,19 @@ struct tnved {
 
 	struct hmap	 vms;		/* struct tnved_vm by name */
 	struct hmap	 binds;		/* struct tnved_bind by NVE+VSI ID */
+	struct hmap	 addrs;		/* struct tnved_addr_ref */
 	uint32_t	 nvms;
+	struct tnved_vm	*dead;		/* VMs removed during this turn */
+	uint32_t	 ka_lost;	/* bit per NVE index: keep-alive lost,
+					   taken down after this loop turn */
+	/* the last failover (active-standby), for logs and "nve show" */
+	struct {
+		uint64_t	start;		/* the NVE went down, µs */
+		uint32_t	pending;	/* moved TSIs not confirmed yet */
+		uint32_t	moved;
+		uint64_t	took_us;	/* down -> all confirmed */
+		char		from[TNVED_NVE_NAME_MAX], to[TNVED_NVE_NAME_MAX];
+	}		 fo;
 
 	struct sn_theap	 timers;
 	struct sn_deadline deadline;
@@ -417,6 +452,8 @@ void	vm_nve_up(struct tnved_nve *n, uint64_t now);
 void	vm_nve_down(struct tnved_nve *n, uint64_t now);
 
 /* Called by tnved.c: */
+/* After every loop turn: NVEs whose keep-alive was lost go down. */
+void	vm_turn(struct tnved *d, uint64_t now);
 void	vm_bind_timer(struct tnved_bind *b, uint64_t now);
 void	vm_op_timer(struct tnved_vm *vm, uint64_t now);
 /* Loads the state directory and re-announces every VM (start-up). */
@@ -443,6 +480,38 @@ void	vm_addr_request(struct tnved *d, const char *vm, unsigned tsi_idx,
 json_t	*vm_table_vms(struct tnved *d, uint64_t now);
 json_t	*vm_table_tsis(struct tnved *d, uint64_t now);
 json_t	*vm_tsi_row(const struct tnved_tsi *t, const struct tnved_bind *b,
+	    uint64_t now);
+
+/* ---- bind.c ------------------------------------------------------------ */
+
+/*
+ * The NVEs TSI t uses now, by slot (index in its VN's nve list; slot 0
+ * only for single and active-standby, whose one slot holds the active
+ * NVE).  Returns how many slots are used (1..TNVED_VN_NVES); out[slot]
+ * is NULL for an unused slot.
+ */
+unsigned bind_targets(struct tnved_tsi *t, struct tnved_nve *out[]);
+/* The binding of t in slot at n, created (IDLE) when missing; NULL on
+ * ENOMEM.  An existing binding at another NVE in that slot is freed. */
+struct tnved_bind *bind_get(struct tnved_tsi *t, unsigned slot,
+	    struct tnved_nve *n, uint64_t now);
+/* Unlinks and frees b (hash, NVE list, timer, tsi slot). */
+void	bind_free(struct tnved_bind *b);
+/* Unlinks b but keeps its memory (its VM is being removed while one of
+ * its callbacks may still run): b->dead, freed by bind_free later. */
+void	bind_unlink(struct tnved_bind *b);
+/*
+ * Asks b's NVE for mode (VDP_TLV_*) with hints and reason.  The outcome
+ * comes later through vm_bind_outcome() when b->in_op, or at once for a
+ * De-Assoc of nothing.  Waits (WAIT_NVE) while the NVE is not usable.
+ */
+void	bind_request(struct tnved_bind *b, uint8_t mode, uint8_t hints,
+	    uint8_t reason, uint64_t now);
+/* The confirmed VDP mode of b (0 none). */
+uint8_t	bind_mode(const struct tnved_bind *b);
+
+/* vm.c: an in-op binding finished its request (ok, or why it failed). */
+void	vm_bind_outcome(struct tnved_bind *b, bool ok, const char *why,
 	    uint64_t now);
 
 /* ---- store.c (pure file I/O, no loop) ----------------------------------- */

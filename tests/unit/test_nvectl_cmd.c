@@ -1,10 +1,13 @@
 /*
  * test_nvectl_cmd.c - nvectl's pure half (tools/nvectl/nvectl_cmd.c):
- * the request JSON of every command, usage errors (missing and extra
- * arguments, unknown or abbreviated words, bad numbers, repeated
- * keywords), the usage text, and the rendering of sample replies as
- * text (columns, arrays, null, booleans, reals, objects, filters) and
- * as JSON, plus malformed and refused replies.
+ * the request JSON of every command of both daemons (nnved, tnved),
+ * the daemon choice (-d) for commands both serve, usage errors (missing
+ * and extra arguments, unknown or abbreviated words including two-word
+ * verbs, bad numbers and lists, repeated keywords), the VM SPEC in its
+ * one-TSI and file forms, the usage text, and the rendering of sample
+ * replies as text (columns, arrays, null, booleans, reals, objects,
+ * filters, tnved's vms/tsis/nves tables and VM results) and as JSON,
+ * plus malformed and refused replies.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -21,15 +24,22 @@
 #define ARGC(...)	((int)(sizeof((char *[]){ __VA_ARGS__ }) / \
 			    sizeof(char *)))
 
-/* Parses the words and checks the request (sorted keys, compact). */
+/*
+ * Parses the words for daemon (NULL: none chosen) and checks the request
+ * (sorted keys, compact) and which daemon serves it.
+ */
 static void
-check_request(int argc, char **argv, const char *want)
+check_request(const struct nvectl_daemon *d, const struct nvectl_daemon *want_d,
+    int argc, char **argv, const char *want)
 {
 	struct nvectl_req r;
 	char err[256] = "", *text;
 
-	assert_int_equal(nvectl_parse(argc, argv, &r, err, sizeof(err)), 0);
+	if (nvectl_parse(argc, argv, d, &r, err, sizeof(err)) != 0)
+		fail_msg("parse: %s", err);
 	assert_non_null(r.cmd);
+	assert_ptr_equal(r.cmd->daemon, want_d);
+	assert_null(r.spec_file);
 	text = json_dumps(r.request, JSON_COMPACT | JSON_SORT_KEYS);
 	assert_non_null(text);
 	assert_string_equal(text, want);
@@ -39,7 +49,15 @@ check_request(int argc, char **argv, const char *want)
 }
 
 #define REQ(want, ...) \
-	check_request(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), want)
+	check_request(NULL, &nvectl_nnved, ARGC(__VA_ARGS__), \
+	    ARGV(__VA_ARGS__), want)
+/* A command for tnved: without -d, and with -d tnved (same request). */
+#define TREQ(want, ...) do {						\
+	check_request(NULL, &nvectl_tnved, ARGC(__VA_ARGS__),		\
+	    ARGV(__VA_ARGS__), want);					\
+	check_request(&nvectl_tnved, &nvectl_tnved, ARGC(__VA_ARGS__),	\
+	    ARGV(__VA_ARGS__), want);					\
+} while (0)
 
 static void
 requests(void **state)
@@ -79,7 +97,7 @@ filters_parsed(void **state)
 
 	(void)state;
 	assert_int_equal(nvectl_parse(6, ARGV("tsi", "show", "vn", "42",
-	    "port", "eth3"), &r, err, sizeof(err)), 0);
+	    "port", "eth3"), NULL, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.nfilters, 2);
 	assert_string_equal(r.filters[0].arg->field, "vn");
 	assert_int_equal(r.filters[0].num, 42);
@@ -90,21 +108,25 @@ filters_parsed(void **state)
 
 /* Expects a usage error whose text contains want. */
 static void
-check_usage(int argc, char **argv, const char *want)
+check_usage(const struct nvectl_daemon *d, int argc, char **argv,
+    const char *want)
 {
 	struct nvectl_req r;
 	char err[256] = "";
 
-	assert_int_equal(nvectl_parse(argc, argv, &r, err, sizeof(err)),
+	assert_int_equal(nvectl_parse(argc, argv, d, &r, err, sizeof(err)),
 	    -EINVAL);
 	assert_null(r.request);
 	assert_null(r.cmd);
+	assert_null(r.spec_file);
 	if (strstr(err, want) == NULL)
 		fail_msg("error \"%s\" lacks \"%s\"", err, want);
 }
 
 #define BAD(want, ...) \
-	check_usage(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), want)
+	check_usage(NULL, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), want)
+#define BADD(d, want, ...) \
+	check_usage(d, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), want)
 
 static void
 usage_errors(void **state)
@@ -113,12 +135,12 @@ usage_errors(void **state)
 	char err[256] = "";
 
 	(void)state;
-	assert_int_equal(nvectl_parse(0, ARGV(NULL), &r, err, sizeof(err)),
-	    -EINVAL);
+	assert_int_equal(nvectl_parse(0, ARGV(NULL), NULL, &r, err,
+	    sizeof(err)), -EINVAL);
 	assert_string_equal(err, "missing OBJECT");
 
 	BAD("unknown object \"frob\" (valid: station, vn, tsi, port, "
-	    "counters, daemon)", "frob", "show");
+	    "counters, daemon, vm, nve)", "frob", "show");
 	BAD("vn: missing VERB (valid: show, connect, disconnect)", "vn");
 	/* Full words only: no prefixes, no case folding. */
 	BAD("vn: unknown verb \"sho\" (valid: show, connect, disconnect)",
@@ -171,13 +193,30 @@ usage_text(void **state)
 	assert_false(b.oom);
 	assert_non_null(b.p);
 	assert_int_equal(strlen(b.p), b.len);
-	assert_non_null(strstr(b.p, "usage: nvectl [-s PATH | --socket PATH]"
-	    " [--json] [-h | --help]\n"));
+	assert_non_null(strstr(b.p, "usage: nvectl [-d nnved|tnved] [-s PATH] "
+	    "[-t SECONDS] [--json] [-h]\n"));
 	assert_non_null(strstr(b.p, "\n  vn connect DOMAIN VN [vid VID]  "));
 	assert_non_null(strstr(b.p, "\n  tsi show [vn VN] [port IF]  "));
 	assert_non_null(strstr(b.p, "\n  tsi deassociate VSIID [port IF]  "));
 	assert_non_null(strstr(b.p, "\n  daemon reload  "));
-	assert_non_null(strstr(b.p, "/run/splitnve/nnved.sock"));
+	assert_non_null(strstr(b.p, "\nnnved (the External NVE), socket "
+	    "/run/splitnve/nnved.sock:\n"));
+	assert_non_null(strstr(b.p, "\ntnved (the hypervisor), socket "
+	    "/run/splitnve/tnved.sock:\n"));
+	/* tnved's block comes after nnved's; tsi show is in both. */
+	assert_true(strstr(b.p, "tnved (the") > strstr(b.p, "nnved (the"));
+	assert_non_null(strstr(strstr(b.p, "tnved (the"),
+	    "\n  tsi show [vm NAME] [vn VN] [nve NVE]\n"));
+	assert_non_null(strstr(b.p, "\n  tsi addr add NAME TSI ADDR  "));
+	assert_non_null(strstr(b.p, "\n  vm migrate NAME [to HOST]  "));
+	/* Spec commands: the file form with the help, then the one-TSI
+	 * form, wrapped with a 6-column indent. */
+	assert_non_null(strstr(b.p, "\n  vm define FILE|-                 new "
+	    "VM, shut down; associate its TSIs\n  vm define NAME port IF "
+	    "mac MAC vn VN [ip A,B..] [vsiid UUID] [uuid UUID]\n"));
+	assert_non_null(strstr(b.p, "\n  vm incoming FILE|- [from HOST]   "));
+	assert_non_null(strstr(b.p, " [uuid UUID]\n      [from HOST]\n"));
+	assert_non_null(strstr(b.p, "(default 60)"));
 	/* One line per command, none wider than a terminal. */
 	for (size_t i = 0; i < nvectl_ncmds; i++) {
 		char want[64];
@@ -197,15 +236,16 @@ usage_text(void **state)
 
 /* Parses words, renders reply text; returns the rc, output in *out. */
 static int
-render(int argc, char **argv, const char *reply, bool json,
-    struct nvectl_buf *out, char *err, size_t errsz)
+render(const struct nvectl_daemon *d, int argc, char **argv,
+    const char *reply, bool json, struct nvectl_buf *out, char *err,
+    size_t errsz)
 {
 	struct nvectl_req r;
 	json_error_t jerr;
 	json_t *rep;
 	int rc;
 
-	assert_int_equal(nvectl_parse(argc, argv, &r, err, errsz), 0);
+	assert_int_equal(nvectl_parse(argc, argv, d, &r, err, errsz), 0);
 	rep = json_loads(reply, 0, &jerr);
 	if (rep == NULL)
 		fail_msg("sample reply: %s", jerr.text);
@@ -216,11 +256,13 @@ render(int argc, char **argv, const char *reply, bool json,
 	return rc;
 }
 
-#define RENDER_OK(json, want, reply, ...) do {				\
+#define RENDER_OK(json, want, reply, ...) \
+	RENDER_OKD(NULL, json, want, reply, __VA_ARGS__)
+#define RENDER_OKD(d, json, want, reply, ...) do {			\
 	struct nvectl_buf out_;						\
 	char err_[256] = "";						\
 									\
-	assert_int_equal(render(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__),	\
+	assert_int_equal(render(d, ARGC(__VA_ARGS__), ARGV(__VA_ARGS__),\
 	    reply, json, &out_, err_, sizeof(err_)), 0);		\
 	assert_false(out_.oom);						\
 	assert_string_equal(out_.p ? out_.p : "", want);		\
@@ -231,8 +273,9 @@ render(int argc, char **argv, const char *reply, bool json,
 	struct nvectl_buf out_;						\
 	char err_[256] = "";						\
 									\
-	assert_int_equal(render(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__),	\
-	    reply, false, &out_, err_, sizeof(err_)), rc);		\
+	assert_int_equal(render(NULL, ARGC(__VA_ARGS__),		\
+	    ARGV(__VA_ARGS__), reply, false, &out_, err_, sizeof(err_)),	\
+	    rc);							\
 	assert_string_equal(err_, want);				\
 	assert_null(out_.p);						\
 	nvectl_buf_free(&out_);						\
@@ -436,6 +479,405 @@ buffer(void **state)
 	assert_int_equal(b.len, 0);
 }
 
+/* ---- tnved ----------------------------------------------------------- */
+
+static void
+tnved_requests(void **state)
+{
+	(void)state;
+	TREQ("{\"cmd\":\"show\",\"table\":\"vms\"}", "vm", "show");
+	TREQ("{\"cmd\":\"show\",\"table\":\"nves\"}", "nve", "show");
+	/* The one-TSI form: the SPEC is built from the words. */
+	TREQ("{\"cmd\":\"vm-define\",\"vm\":{\"name\":\"web1\",\"tsis\":["
+	    "{\"mac\":\"52:54:00:00:00:01\",\"port\":\"vnet0\","
+	    "\"vn\":5000}]}}", "vm", "define", "web1", "port", "vnet0",
+	    "mac", "52:54:00:00:00:01", "vn", "5000");
+	TREQ("{\"cmd\":\"vm-define\",\"vm\":{\"name\":\"web1\",\"tsis\":["
+	    "{\"ips\":[\"198.51.100.7\",\"2001:db8:100::7\"],"
+	    "\"mac\":\"52:54:00:00:00:01\",\"port\":\"vnet0\","
+	    "\"vn\":16777215,\"vsiid\":\"6ba7b810-9dad-11d1-80b4-"
+	    "00c04fd430c8\"}],\"uuid\":\"0f0e0d0c-0b0a-4908-8706-"
+	    "050403020100\"}}", "vm", "define", "web1",
+	    "uuid", "0f0e0d0c-0b0a-4908-8706-050403020100",
+	    "vn", "16777215", "ip", "198.51.100.7,2001:db8:100::7",
+	    "vsiid", "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+	    "mac", "52:54:00:00:00:01", "port", "vnet0");
+	TREQ("{\"cmd\":\"vm-incoming\",\"from\":\"hv1\",\"vm\":{\"name\":"
+	    "\"db\",\"tsis\":[{\"ips\":[\"198.51.100.9\"],\"mac\":\"m\","
+	    "\"port\":\"p\",\"vn\":1}]}}", "vm", "incoming", "db", "port",
+	    "p", "mac", "m", "vn", "1", "ip", "198.51.100.9", "from", "hv1");
+	TREQ("{\"cmd\":\"vm-cold-in\",\"vm\":{\"name\":\"db\",\"tsis\":["
+	    "{\"mac\":\"m\",\"port\":\"p\",\"vn\":7}]}}", "vm", "cold-in",
+	    "db", "vn", "7", "mac", "m", "port", "p");
+	TREQ("{\"cmd\":\"vm-start\",\"name\":\"web1\"}", "vm", "start",
+	    "web1");
+	TREQ("{\"cmd\":\"vm-pause\",\"name\":\"web1\"}", "vm", "pause",
+	    "web1");
+	TREQ("{\"cmd\":\"vm-suspend\",\"name\":\"web1\"}", "vm", "suspend",
+	    "web1");
+	TREQ("{\"cmd\":\"vm-resume\",\"name\":\"web1\"}", "vm", "resume",
+	    "web1");
+	TREQ("{\"cmd\":\"vm-shutdown\",\"name\":\"web1\"}", "vm",
+	    "shutdown", "web1");
+	TREQ("{\"cmd\":\"vm-destroy\",\"name\":\"web1\"}", "vm", "destroy",
+	    "web1");
+	TREQ("{\"cmd\":\"vm-migrate\",\"name\":\"web1\"}", "vm", "migrate",
+	    "web1");
+	TREQ("{\"cmd\":\"vm-migrate\",\"name\":\"web1\",\"to\":\"hv2\"}",
+	    "vm", "migrate", "web1", "to", "hv2");
+	TREQ("{\"cmd\":\"vm-migrate-done\",\"name\":\"web1\"}", "vm",
+	    "migrate-done", "web1");
+	TREQ("{\"cmd\":\"vm-migrate-abort\",\"name\":\"web1\"}", "vm",
+	    "migrate-abort", "web1");
+	TREQ("{\"cmd\":\"vm-cold-out\",\"name\":\"web1\"}", "vm", "cold-out",
+	    "web1");
+	TREQ("{\"addr\":\"198.51.100.8\",\"cmd\":\"tsi-addr-add\","
+	    "\"name\":\"web1\",\"tsi\":0}", "tsi", "addr", "add", "web1", "0",
+	    "198.51.100.8");
+	TREQ("{\"addr\":\"2001:db8:100::8@52:54:00:00:00:02\","
+	    "\"cmd\":\"tsi-addr-del\",\"name\":\"web1\",\"tsi\":255}", "tsi",
+	    "addr", "del", "web1", "255", "2001:db8:100::8@52:54:00:00:00:02");
+}
+
+static void
+daemon_choice(void **state)
+{
+	(void)state;
+	assert_ptr_equal(nvectl_daemon_find("nnved"), &nvectl_nnved);
+	assert_ptr_equal(nvectl_daemon_find("tnved"), &nvectl_tnved);
+	assert_null(nvectl_daemon_find("nvad"));
+	assert_null(nvectl_daemon_find("tnve"));
+	assert_null(nvectl_daemon_find(""));
+	assert_string_equal(nvectl_tnved.sock, "/run/splitnve/tnved.sock");
+	assert_string_equal(nvectl_nnved.sock, "/run/splitnve/nnved.sock");
+
+	/* Served by both: nnved unless chosen otherwise. */
+	check_request(NULL, &nvectl_nnved, 2, ARGV("tsi", "show"),
+	    "{\"cmd\":\"show\",\"table\":\"tsis\"}");
+	check_request(&nvectl_nnved, &nvectl_nnved, 2, ARGV("tsi", "show"),
+	    "{\"cmd\":\"show\",\"table\":\"tsis\"}");
+	check_request(&nvectl_tnved, &nvectl_tnved, 2, ARGV("tsi", "show"),
+	    "{\"cmd\":\"show\",\"table\":\"tsis\"}");
+	check_request(NULL, &nvectl_nnved, 2, ARGV("counters", "show"),
+	    "{\"cmd\":\"show\",\"table\":\"counters\"}");
+	check_request(&nvectl_tnved, &nvectl_tnved, 2,
+	    ARGV("counters", "show"), "{\"cmd\":\"show\",\"table\":"
+	    "\"counters\"}");
+	check_request(NULL, &nvectl_nnved, 2, ARGV("daemon", "reload"),
+	    "{\"cmd\":\"reload\"}");
+	check_request(&nvectl_tnved, &nvectl_tnved, 2,
+	    ARGV("daemon", "reload"), "{\"cmd\":\"reload\"}");
+	/* Each daemon's rows have their own filters. */
+	check_request(&nvectl_tnved, &nvectl_tnved, 4,
+	    ARGV("tsi", "show", "vm", "web1"),
+	    "{\"cmd\":\"show\",\"table\":\"tsis\"}");
+	BADD(&nvectl_tnved, "tsi show: unexpected \"port\" (valid: vm, vn, "
+	    "nve)", "tsi", "show", "port", "eth1");
+	BADD(&nvectl_nnved, "tsi show: unexpected \"vm\" (valid: vn, port)",
+	    "tsi", "show", "vm", "web1");
+	/* A single-daemon command chosen for the other daemon. */
+	BADD(&nvectl_nnved, "vm show: served by tnved, not nnved", "vm",
+	    "show");
+	BADD(&nvectl_nnved, "tsi addr add: served by tnved, not nnved",
+	    "tsi", "addr", "add", "x", "0", "a");
+	BADD(&nvectl_tnved, "station show: served by nnved, not tnved",
+	    "station", "show");
+	BADD(&nvectl_tnved, "tsi deassociate: served by nnved, not tnved",
+	    "tsi", "deassociate", "x");
+	/* Unknown verbs are unknown whatever the daemon. */
+	BADD(&nvectl_tnved, "vm: unknown verb \"frob\"", "vm", "frob");
+}
+
+static void
+tnved_usage_errors(void **state)
+{
+	(void)state;
+	BAD("vm: missing VERB (valid: show, define, incoming, cold-in, "
+	    "start, pause, suspend, resume, shutdown, destroy, migrate, "
+	    "migrate-done, migrate-abort, cold-out)", "vm");
+	/* Verbs listed once although two daemons serve "show". */
+	BAD("tsi: unknown verb \"addr\" (valid: show, deassociate, addr add, "
+	    "addr del)", "tsi", "addr");
+	BAD("tsi: unknown verb \"addr\"", "tsi", "addr", "ad", "x", "0", "a");
+	BAD("tsi: unknown verb \"addr\"", "tsi", "addr", "Add", "x", "0",
+	    "a");
+	BAD("tsi: unknown verb \"add\"", "tsi", "add", "addr", "x", "0", "a");
+	BAD("vm: unknown verb \"migrate_done\"", "vm", "migrate_done", "x");
+	BAD("vm: unknown verb \"migrate-\"", "vm", "migrate-", "x");
+	BAD("tsi addr add: missing NAME", "tsi", "addr", "add");
+	BAD("tsi addr add: missing TSI", "tsi", "addr", "add", "web1");
+	BAD("tsi addr del: missing ADDR", "tsi", "addr", "del", "web1", "1");
+	BAD("TSI must be a number in 0..255, not \"256\"", "tsi", "addr",
+	    "add", "web1", "256", "198.51.100.1");
+	BAD("TSI must be a number in 0..255, not \"-1\"", "tsi", "addr",
+	    "add", "web1", "-1", "198.51.100.1");
+	BAD("ADDR must not be empty", "tsi", "addr", "add", "web1", "0", "");
+	BAD("tsi addr add: unexpected \"x\"", "tsi", "addr", "add", "web1",
+	    "0", "a", "x");
+	BAD("vm start: missing NAME", "vm", "start");
+	BAD("NAME must not be empty", "vm", "start", "");
+	BAD("vm start: unexpected \"now\"", "vm", "start", "web1", "now");
+	BAD("vm migrate: to needs HOST", "vm", "migrate", "web1", "to");
+	BAD("vm shutdown: unexpected \"to\"", "vm", "shutdown", "web1", "to",
+	    "h");
+	BAD("vm show: unexpected \"web1\"", "vm", "show", "web1");
+	BAD("nve show: unexpected \"x\"", "nve", "show", "x");
+	/* The one-TSI form: port, mac and vn are required. */
+	BAD("vm define: missing FILE or NAME", "vm", "define");
+	BAD("vm define: missing mac MAC", "vm", "define", "web1", "port",
+	    "vnet0", "vn", "5");
+	BAD("vm define: missing vn VN", "vm", "define", "web1", "port",
+	    "vnet0", "mac", "m");
+	BAD("vm cold-in: missing port IF", "vm", "cold-in", "web1", "vn", "5",
+	    "mac", "m");
+	BAD("VN must be a number in 1..16777215, not \"0\"", "vm", "define",
+	    "web1", "port", "p", "mac", "m", "vn", "0");
+	BAD("vm define: port given twice", "vm", "define", "web1", "port",
+	    "p", "port", "q", "mac", "m", "vn", "5");
+	BAD("A,B..: empty item in a list", "vm", "define", "web1", "port",
+	    "p", "mac", "m", "vn", "5", "ip", "198.51.100.1,");
+	BAD("A,B..: empty item in a list", "vm", "define", "web1", "port",
+	    "p", "mac", "m", "vn", "5", "ip", ",198.51.100.1");
+	BAD("A,B..: empty item in a list", "vm", "define", "web1", "port",
+	    "p", "mac", "m", "vn", "5", "ip", "a,,b");
+	BAD("A,B.. must not be empty", "vm", "define", "web1", "port", "p",
+	    "mac", "m", "vn", "5", "ip", "");
+	BAD("vm define: unexpected \"from\" (valid: port, mac, vn, ip, vsiid, "
+	    "uuid)", "vm", "define", "web1", "port", "p", "from", "h");
+	/* The file form takes no SPEC keyword after FILE. */
+	BAD("FILE must not be empty", "vm", "define", "");
+	BAD("vm define: unexpected \"extra\"", "vm", "define", "f.json",
+	    "extra");
+	BAD("vm incoming: unexpected \"x\" (valid: from)", "vm", "incoming",
+	    "f.json", "x", "y");
+	BAD("vm incoming: port goes with NAME, not with a SPEC file", "vm",
+	    "incoming", "f.json", "from", "h", "port", "p");
+	BAD("vm incoming: from needs HOST", "vm", "incoming", "-", "from");
+}
+
+/* Parses words that must give the file form naming file. */
+static void
+check_file_form(int argc, char **argv, const char *file, const char *want)
+{
+	struct nvectl_req r;
+	char err[256] = "", *text;
+
+	assert_int_equal(nvectl_parse(argc, argv, NULL, &r, err, sizeof(err)),
+	    0);
+	assert_non_null(r.spec_file);
+	assert_string_equal(r.spec_file, file);
+	text = json_dumps(r.request, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(text, want);
+	free(text);
+	nvectl_req_free(&r);
+}
+
+static void
+spec_file(void **state)
+{
+	static const char good[] =
+	    "{\"name\":\"web1\",\"uuid\":\"0f0e0d0c-0b0a-4908-8706-"
+	    "050403020100\",\"tsis\":[{\"port\":\"macvtap0\","
+	    "\"mac\":\"52:54:00:00:00:01\",\"vn\":5000,"
+	    "\"vsiid\":\"6ba7b810-9dad-11d1-80b4-00c04fd430c8\","
+	    "\"ips\":[\"198.51.100.7\"],\"type-id\":1193047,"
+	    "\"type-version\":2}]}\n";
+	struct nvectl_req r;
+	char err[256] = "", *text;
+
+	(void)state;
+	check_file_form(3, ARGV("vm", "define", "-"), "-",
+	    "{\"cmd\":\"vm-define\"}");
+	check_file_form(3, ARGV("vm", "cold-in", "/tmp/x.json"),
+	    "/tmp/x.json", "{\"cmd\":\"vm-cold-in\"}");
+	check_file_form(5, ARGV("vm", "incoming", "-", "from", "hv1"), "-",
+	    "{\"cmd\":\"vm-incoming\",\"from\":\"hv1\"}");
+	/* A lone word is a file even when it looks like a VM name. */
+	check_file_form(3, ARGV("vm", "define", "web1"), "web1",
+	    "{\"cmd\":\"vm-define\"}");
+
+	/* The SPEC goes in "vm" as given. */
+	assert_int_equal(nvectl_parse(3, ARGV("vm", "define", "-"), NULL, &r,
+	    err, sizeof(err)), 0);
+	assert_int_equal(nvectl_req_set_spec(&r, good, strlen(good), err,
+	    sizeof(err)), 0);
+	text = json_dumps(json_object_get(r.request, "vm"), JSON_COMPACT |
+	    JSON_PRESERVE_ORDER);
+	assert_string_equal(text, "{\"name\":\"web1\",\"uuid\":\"0f0e0d0c-"
+	    "0b0a-4908-8706-050403020100\",\"tsis\":[{\"port\":\"macvtap0\","
+	    "\"mac\":\"52:54:00:00:00:01\",\"vn\":5000,"
+	    "\"vsiid\":\"6ba7b810-9dad-11d1-80b4-00c04fd430c8\","
+	    "\"ips\":[\"198.51.100.7\"],\"type-id\":1193047,"
+	    "\"type-version\":2}]}");
+	free(text);
+
+	/* Bad SPECs: refused, the request keeps the SPEC it had. */
+#define BADSPEC(want, txt) do {						\
+	assert_int_equal(nvectl_req_set_spec(&r, txt, strlen(txt), err,	\
+	    sizeof(err)), -EINVAL);					\
+	if (strstr(err, want) == NULL)					\
+		fail_msg("error \"%s\" lacks \"%s\"", err, want);	\
+	assert_string_equal(json_string_value(json_object_get(		\
+	    json_object_get(r.request, "vm"), "name")), "web1");	\
+} while (0)
+	BADSPEC("not JSON: ", "");
+	BADSPEC("(line 1)", "{\"name\":");
+	BADSPEC("(line 2)", "{\"name\":\"a\",\n\"tsis\":[}");
+	BADSPEC("the SPEC is not a JSON object", "[1,2]");
+	BADSPEC("the SPEC has no \"name\"", "{\"tsis\":[]}");
+	BADSPEC("the SPEC has no \"name\"", "{\"name\":\"\",\"tsis\":[]}");
+	BADSPEC("the SPEC has no \"name\"", "{\"name\":5,\"tsis\":[]}");
+	BADSPEC("the SPEC has no \"tsis\" array", "{\"name\":\"a\"}");
+	BADSPEC("the SPEC has no \"tsis\" array",
+	    "{\"name\":\"a\",\"tsis\":{}}");
+#undef BADSPEC
+	nvectl_req_free(&r);
+
+	/* A command without a SPEC takes none. */
+	assert_int_equal(nvectl_parse(3, ARGV("vm", "start", "web1"), NULL,
+	    &r, err, sizeof(err)), 0);
+	assert_null(r.spec_file);
+	assert_int_equal(nvectl_req_set_spec(&r, good, strlen(good), err,
+	    sizeof(err)), -EINVAL);
+	assert_string_equal(err, "vm-start takes no SPEC");
+	assert_null(json_object_get(r.request, "vm"));
+	nvectl_req_free(&r);
+}
+
+static const char vms_reply[] =
+    "{\"ok\":true,\"rows\":["
+    "{\"name\":\"web1\",\"uuid\":\"0f0e0d0c-0b0a-4908-8706-050403020100\","
+    "\"state\":\"running\",\"migration\":\"none\",\"hold\":\"activated\","
+    "\"arrived\":false,\"tsis\":2,\"op\":null,\"since\":12.25},"
+    "{\"name\":\"db\",\"uuid\":null,\"state\":\"migrating\","
+    "\"migration\":\"in\",\"hold\":\"associated\",\"arrived\":false,"
+    "\"tsis\":1,\"op\":\"start\",\"since\":0.5}]}";
+
+static const char tnved_tsis_reply[] =
+    "{\"ok\":true,\"rows\":["
+    "{\"vm\":\"web1\",\"tsi\":0,\"port\":\"vnet0\","
+    "\"mac\":[\"52:54:00:00:00:01\"],\"vn\":5000,\"vsiid\":\"a\","
+    "\"ips\":[\"198.51.100.7\",\"2001:db8:100::7\"],\"nve\":\"nve1\","
+    "\"status\":\"ok\",\"vdp\":\"waitcmd\",\"mode\":\"assoc\","
+    "\"vid\":100,\"code\":0,\"keepalives\":3,\"since\":1.5},"
+    "{\"vm\":\"web1\",\"tsi\":0,\"port\":\"vnet0\","
+    "\"mac\":[\"52:54:00:00:00:01\"],\"vn\":5000,\"vsiid\":\"a\","
+    "\"ips\":[],\"nve\":\"nve2\",\"status\":\"failed\","
+    "\"vdp\":\"idle\",\"mode\":\"none\",\"vid\":0,\"code\":4,"
+    "\"keepalives\":0,\"since\":null},"
+    "{\"vm\":\"db\",\"tsi\":1,\"port\":\"vnet3\",\"mac\":[],\"vn\":6000,"
+    "\"vsiid\":\"b\",\"ips\":[],\"nve\":\"nve1\",\"status\":\"pending\","
+    "\"vdp\":\"waitresp\",\"mode\":\"preassoc\",\"vid\":0,\"code\":0,"
+    "\"keepalives\":0,\"since\":0.25}]}";
+
+static void
+tnved_render(void **state)
+{
+	(void)state;
+	RENDER_OK(false,
+	    "NAME  STATE      MIGRATION  HOLD        ARRIVED  TSIS  OP     "
+	    "SINCE\n"
+	    "web1  running    none       activated   no       2     -      "
+	    "12.250\n"
+	    "db    migrating  in         associated  no       1     start  "
+	    "0.500\n", vms_reply, "vm", "show");
+	RENDER_OKD(&nvectl_tnved, false,
+	    "VM    TSI  PORT   MAC                VN    IPS                   "
+	    "        NVE   STATUS   MODE      VDP       VID  CODE  SINCE\n"
+	    "web1  0    vnet0  52:54:00:00:00:01  5000  198.51.100.7,2001:db8"
+	    ":100::7  nve1  ok       assoc     waitcmd   100  0     1.500\n"
+	    "web1  0    vnet0  52:54:00:00:00:01  5000  -                     "
+	    "        nve2  failed   none      idle      0    4     -\n"
+	    "db    1    vnet3  -                  6000  -                     "
+	    "        nve1  pending  preassoc  waitresp  0    0     0.250\n",
+	    tnved_tsis_reply, "tsi", "show");
+	/* Filters on tnved's fields. */
+	RENDER_OKD(&nvectl_tnved, false,
+	    "VM  TSI  PORT   MAC  VN    IPS  NVE   STATUS   MODE      VDP       "
+	    "VID  CODE  SINCE\n"
+	    "db  1    vnet3  -    6000  -    nve1  pending  preassoc  waitresp  "
+	    "0    0     0.250\n", tnved_tsis_reply, "tsi", "show", "vm", "db");
+	RENDER_OKD(&nvectl_tnved, false,
+	    "VM    TSI  PORT   MAC                VN    IPS  NVE   STATUS  "
+	    "MODE  VDP   VID  CODE  SINCE\n"
+	    "web1  0    vnet0  52:54:00:00:00:01  5000  -    nve2  failed  "
+	    "none  idle  0    4     -\n", tnved_tsis_reply, "tsi", "show",
+	    "nve", "nve2", "vn", "5000");
+	RENDER_OKD(&nvectl_tnved, true, "[]\n", tnved_tsis_reply, "tsi",
+	    "show", "vn", "7");
+	/* --json keeps every field, including those the text leaves out. */
+	RENDER_OKD(&nvectl_tnved, true,
+	    "[\n  {\n    \"name\": \"db\",\n    \"uuid\": null,\n"
+	    "    \"state\": \"migrating\",\n    \"migration\": \"in\",\n"
+	    "    \"hold\": \"associated\",\n    \"arrived\": false,\n"
+	    "    \"tsis\": 1,\n    \"op\": \"start\",\n    \"since\": 0.5\n"
+	    "  }\n]\n", "{\"ok\":true,\"rows\":[{\"name\":\"db\",\"uuid\":null,"
+	    "\"state\":\"migrating\",\"migration\":\"in\",\"hold\":"
+	    "\"associated\",\"arrived\":false,\"tsis\":1,\"op\":\"start\","
+	    "\"since\":0.5}]}", "vm", "show");
+	RENDER_OK(false,
+	    "NVE   IF    PEER               HEALTH  WHY              CAPS  "
+	    "BINDS  RX  TX  GIVEUPS  AUTHFAIL  DOWNS  SINCE\n"
+	    "nve1  eth0  02:00:00:00:00:02  down    keep-alive lost  all   "
+	    "3      10  12  1        0         1      2.000\n",
+	    "{\"ok\":true,\"rows\":[{\"name\":\"nve1\",\"interface\":\"eth0\","
+	    "\"peer\":\"02:00:00:00:00:02\",\"health\":\"down\",\"why\":"
+	    "\"keep-alive lost\",\"since\":2.0,\"caps\":\"all\",\"binds\":3,"
+	    "\"rx_frames\":10,\"tx_frames\":12,\"tx_giveups\":1,"
+	    "\"auth_fail\":0,\"downs\":1}]}", "nve", "show");
+	RENDER_OKD(&nvectl_tnved, false, "vms           2\nops_ok        7\n"
+	    "store_errors  0\n", "{\"ok\":true,\"rows\":[{\"vms\":2,"
+	    "\"ops_ok\":7,\"store_errors\":0}]}", "counters", "show");
+}
+
+static void
+vm_results(void **state)
+{
+	(void)state;
+	/* Name and state, then the TSIs as a table. */
+	RENDER_OK(false,
+	    "vm     web1\nstate  running\n\n"
+	    "VM    TSI  PORT   MAC                VN    IPS           NVE   "
+	    "STATUS  MODE   VDP      VID  CODE  SINCE\n"
+	    "web1  0    vnet0  52:54:00:00:00:01  5000  198.51.100.7  nve1  "
+	    "ok      assoc  waitcmd  100  0     0.010\n",
+	    "{\"ok\":true,\"result\":{\"vm\":\"web1\",\"state\":\"running\","
+	    "\"tsis\":[{\"vm\":\"web1\",\"tsi\":0,\"port\":\"vnet0\","
+	    "\"mac\":[\"52:54:00:00:00:01\"],\"vn\":5000,\"ips\":"
+	    "[\"198.51.100.7\"],\"nve\":\"nve1\",\"status\":\"ok\","
+	    "\"vdp\":\"waitcmd\",\"mode\":\"assoc\",\"vid\":100,\"code\":0,"
+	    "\"since\":0.01}]}}", "vm", "start", "web1");
+	/* No TSIs: the header alone; none at all: the two lines. */
+	RENDER_OK(false, "vm     old\nstate  shutdown\n\nVM  TSI  PORT  MAC  "
+	    "VN  IPS  NVE  STATUS  MODE  VDP  VID  CODE  SINCE\n",
+	    "{\"ok\":true,\"result\":{\"vm\":\"old\",\"state\":\"shutdown\","
+	    "\"tsis\":[]}}", "vm", "shutdown", "old");
+	RENDER_OK(false, "vm     gone\nstate  -\n",
+	    "{\"ok\":true,\"result\":{\"vm\":\"gone\",\"state\":null}}", "vm",
+	    "destroy", "gone");
+	RENDER_OK(false, "", "{\"ok\":true}", "vm", "destroy", "gone");
+	RENDER_OK(true, "{\n  \"vm\": \"a\",\n  \"state\": \"paused\",\n"
+	    "  \"tsis\": []\n}\n", "{\"ok\":true,\"result\":{\"vm\":\"a\","
+	    "\"state\":\"paused\",\"tsis\":[]}}", "vm", "pause", "a");
+	RENDER_OK(false, "vm     a\nstate  running\n",
+	    "{\"ok\":true,\"result\":{\"vm\":\"a\",\"state\":\"running\"}}",
+	    "tsi", "addr", "add", "a", "0", "198.51.100.1");
+	/* The daemon's refusal is its text; bad shapes are protocol errors. */
+	RENDER_ERR(-EREMOTEIO, "resume: vm web1 is running",
+	    "{\"ok\":false,\"error\":\"resume: vm web1 is running\"}", "vm",
+	    "resume", "web1");
+	RENDER_ERR(-EPROTO, "bad reply from tnved: \"tsis\" is not an array",
+	    "{\"ok\":true,\"result\":{\"vm\":\"a\",\"tsis\":{}}}", "vm",
+	    "start", "a");
+	RENDER_ERR(-EPROTO, "bad reply from tnved: TSI 1 is not an object",
+	    "{\"ok\":true,\"result\":{\"vm\":\"a\",\"tsis\":[{},7]}}", "vm",
+	    "start", "a");
+	RENDER_ERR(-EPROTO, "bad reply from tnved: \"result\" is not an "
+	    "object", "{\"ok\":true,\"result\":\"x\"}", "vm", "migrate", "a");
+	RENDER_ERR(-EPROTO, "bad reply from tnved: no \"rows\" array",
+	    "{\"ok\":true,\"result\":{}}", "vm", "show");
+}
+
 int
 main(void)
 {
@@ -451,6 +893,12 @@ main(void)
 		cmocka_unit_test(text_results),
 		cmocka_unit_test(bad_replies),
 		cmocka_unit_test(buffer),
+		cmocka_unit_test(tnved_requests),
+		cmocka_unit_test(daemon_choice),
+		cmocka_unit_test(tnved_usage_errors),
+		cmocka_unit_test(spec_file),
+		cmocka_unit_test(tnved_render),
+		cmocka_unit_test(vm_results),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

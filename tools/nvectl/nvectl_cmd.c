@@ -5,10 +5,13 @@
  * Pure: no sockets, no files, no exit; any thread.  nvectl.c calls it
  * between the options and the socket; the unit test calls it directly.
  * The request field names and the row field names are the contract with
- * each daemon's control.c (nnved: daemons/nnved/control.c).
+ * each daemon's control.c (nnved: daemons/nnved/control.c; tnved:
+ * daemons/tnved/control.c, whose requests and rows are listed in
+ * daemons/tnved/tnved.h and docs/nvectl.8).
  *
  * Words are matched whole: "sho" is not "show".  A prefix that is unique
- * today stops being unique when a verb is added, and scripts break.
+ * today stops being unique when a verb is added, and scripts break.  A
+ * verb may be several words ("tsi addr add"): each is matched whole.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -23,11 +26,45 @@
 const struct nvectl_daemon nvectl_nnved = {
 	"nnved", "/run/splitnve/nnved.sock"
 };
+const struct nvectl_daemon nvectl_tnved = {
+	"tnved", "/run/splitnve/tnved.sock"
+};
 
 #define ARG_END		{ NULL, NULL, NULL, 0, 0, 0, 0 }
 #define COL_END		{ NULL, NULL }
 
+/* tnved's TSI rows: "tsi show" and the "tsis" of every vm-* result. */
+#define TNVED_TSI_COLS \
+	{ "vm", "VM" }, { "tsi", "TSI" }, { "port", "PORT" }, \
+	{ "mac", "MAC" }, { "vn", "VN" }, { "ips", "IPS" }, \
+	{ "nve", "NVE" }, { "status", "STATUS" }, { "mode", "MODE" }, \
+	{ "vdp", "VDP" }, { "vid", "VID" }, { "code", "CODE" }, \
+	{ "since", "SINCE" }, COL_END
+
+/* The one-TSI form of vm define / incoming / cold-in. */
+#define VM_SPEC_ARGS \
+	{ NULL, "NAME", "name", NVECTL_ARG_STRING, 0, 0, NVECTL_ARG_SPEC }, \
+	{ "port", "IF", "port", NVECTL_ARG_STRING, 0, 0, NVECTL_ARG_TSI }, \
+	{ "mac", "MAC", "mac", NVECTL_ARG_STRING, 0, 0, NVECTL_ARG_TSI }, \
+	{ "vn", "VN", "vn", NVECTL_ARG_UINT, 1, 0xffffff, NVECTL_ARG_TSI }, \
+	{ "ip", "A,B..", "ips", NVECTL_ARG_LIST, 0, 0, \
+	    NVECTL_ARG_TSI | NVECTL_ARG_OPTIONAL }, \
+	{ "vsiid", "UUID", "vsiid", NVECTL_ARG_STRING, 0, 0, \
+	    NVECTL_ARG_TSI | NVECTL_ARG_OPTIONAL }, \
+	{ "uuid", "UUID", "uuid", NVECTL_ARG_STRING, 0, 0, \
+	    NVECTL_ARG_SPEC | NVECTL_ARG_OPTIONAL }
+
+#define VM_NAME_ARG \
+	{ NULL, "NAME", "name", NVECTL_ARG_STRING, 0, 0, 0 }
+
+/* A tnved lifecycle command on a VM named by NAME. */
+#define VM_OP(verb_, cmd_, help_) \
+	{ "vm", verb_, &nvectl_tnved, cmd_, NULL, \
+	    { VM_NAME_ARG, ARG_END }, NVECTL_OUT_VM, { TNVED_TSI_COLS }, \
+	    help_, false }
+
 const struct nvectl_cmd nvectl_cmds[] = {
+	/* ---- nnved: the External NVE ---- */
 	{ "station", "show", &nvectl_nnved, "show", "stations",
 	    { ARG_END }, NVECTL_OUT_TABLE, {
 		{ "port", "PORT" }, { "mac", "STATION" }, { "auth", "AUTH" },
@@ -35,14 +72,14 @@ const struct nvectl_cmd nvectl_cmds[] = {
 		{ "ecp_tx_pdus", "TX" }, { "ecp_rx_pdus", "RX" },
 		{ "ecp_retrans", "RETRANS" }, { "auth_fail", "AUTHFAIL" },
 		{ "refused", "REFUSED" }, COL_END },
-	    "stations (end devices) on every port" },
+	    "stations (end devices) on every port", false },
 	{ "vn", "show", &nvectl_nnved, "show", "vns",
 	    { ARG_END }, NVECTL_OUT_TABLE, {
 		{ "domain", "DOMAIN" }, { "vn", "VN" },
 		{ "context", "CONTEXT" }, { "state", "STATE" },
 		{ "tags", "TAGS" }, { "num_tsi", "TSIS" },
 		{ "pinned", "PINNED" }, { "age", "AGE" }, COL_END },
-	    "VN attachments (VAPs) per domain" },
+	    "VN attachments (VAPs) per domain", false },
 	{ "vn", "connect", &nvectl_nnved, "vn-connect", NULL, {
 		{ NULL, "DOMAIN", "domain", NVECTL_ARG_STRING, 0, 0, 0 },
 		{ NULL, "VN", "vn", NVECTL_ARG_UINT, 1, 0xffffff, 0 },
@@ -50,12 +87,12 @@ const struct nvectl_cmd nvectl_cmds[] = {
 		    NVECTL_ARG_OPTIONAL },
 		ARG_END }, NVECTL_OUT_LIST, {
 		{ "vid", "vid" }, COL_END },
-	    "pin VN on DOMAIN (no VID or 0: assign one)" },
+	    "pin VN on DOMAIN (no VID or 0: assign one)", false },
 	{ "vn", "disconnect", &nvectl_nnved, "vn-disconnect", NULL, {
 		{ NULL, "DOMAIN", "domain", NVECTL_ARG_STRING, 0, 0, 0 },
 		{ NULL, "VN", "vn", NVECTL_ARG_UINT, 1, 0xffffff, 0 },
 		ARG_END }, NVECTL_OUT_NONE, { COL_END },
-	    "unpin VN on DOMAIN, de-associate its TSIs" },
+	    "unpin VN on DOMAIN, de-associate its TSIs", false },
 	{ "tsi", "show", &nvectl_nnved, "show", "tsis", {
 		{ "vn", "VN", "vn", NVECTL_ARG_UINT, 1, 0xffffff,
 		    NVECTL_ARG_OPTIONAL | NVECTL_ARG_FILTER },
@@ -67,14 +104,14 @@ const struct nvectl_cmd nvectl_cmds[] = {
 		{ "state", "STATE" }, { "vdp_state", "VDP" },
 		{ "addresses", "ADDRESSES" }, { "migration", "MIGRATION" },
 		{ "age", "AGE" }, COL_END },
-	    "tenant system interfaces (one per VSI)" },
+	    "tenant system interfaces (one per VSI)", false },
 	{ "tsi", "deassociate", &nvectl_nnved, "tsi-deassociate", NULL, {
 		{ NULL, "VSIID", "vsiid", NVECTL_ARG_STRING, 0, 0, 0 },
 		{ "port", "IF", "port", NVECTL_ARG_STRING, 0, 0,
 		    NVECTL_ARG_OPTIONAL },
 		ARG_END }, NVECTL_OUT_LIST, {
 		{ "deassociated", "deassociated" }, COL_END },
-	    "de-associate the VSI(s) with this VSI ID" },
+	    "de-associate the VSI(s) with this VSI ID", false },
 	{ "port", "show", &nvectl_nnved, "show", "ports",
 	    { ARG_END }, NVECTL_OUT_TABLE, {
 		{ "name", "PORT" }, { "domain", "DOMAIN" }, { "open", "OPEN" },
@@ -82,13 +119,88 @@ const struct nvectl_cmd nvectl_cmds[] = {
 		{ "caps", "CAPS" }, { "stations", "STATIONS" },
 		{ "rx_frames", "RX" }, { "rx_bad", "RXBAD" },
 		{ "tx_frames", "TX" }, { "tx_errors", "TXERR" }, COL_END },
-	    "downlink ports, LLDP/EVB peer, counters" },
+	    "downlink ports, LLDP/EVB peer, counters", false },
 	{ "counters", "show", &nvectl_nnved, "show", "counters",
 	    { ARG_END }, NVECTL_OUT_LIST, { COL_END },
-	    "daemon-wide counters and totals" },
+	    "daemon-wide counters and totals", false },
 	{ "daemon", "reload", &nvectl_nnved, "reload", NULL,
 	    { ARG_END }, NVECTL_OUT_NONE, { COL_END },
-	    "re-read the configuration (as SIGHUP)" },
+	    "re-read the configuration (as SIGHUP)", false },
+
+	/* ---- tnved: the hypervisor ---- */
+	{ "vm", "show", &nvectl_tnved, "show", "vms",
+	    { ARG_END }, NVECTL_OUT_TABLE, {
+		{ "name", "NAME" }, { "state", "STATE" },
+		{ "migration", "MIGRATION" }, { "hold", "HOLD" },
+		{ "arrived", "ARRIVED" }, { "tsis", "TSIS" }, { "op", "OP" },
+		{ "since", "SINCE" }, COL_END },
+	    "VMs: lifecycle state, what the NVE holds", false },
+	{ "vm", "define", &nvectl_tnved, "vm-define", NULL,
+	    { VM_SPEC_ARGS, ARG_END }, NVECTL_OUT_VM, { TNVED_TSI_COLS },
+	    "new VM, shut down; associate its TSIs", true },
+	{ "vm", "incoming", &nvectl_tnved, "vm-incoming", NULL, {
+		VM_SPEC_ARGS,
+		{ "from", "HOST", "from", NVECTL_ARG_STRING, 0, 0,
+		    NVECTL_ARG_OPTIONAL },
+		ARG_END }, NVECTL_OUT_VM, { TNVED_TSI_COLS },
+	    "live migration destination: associate (M)", true },
+	{ "vm", "cold-in", &nvectl_tnved, "vm-cold-in", NULL,
+	    { VM_SPEC_ARGS, ARG_END }, NVECTL_OUT_VM, { TNVED_TSI_COLS },
+	    "cold migration destination: associate (M)", true },
+	VM_OP("start", "vm-start", "activate the TSIs, then running"),
+	VM_OP("pause", "vm-pause", "paused (no change at the NVE)"),
+	VM_OP("suspend", "vm-suspend", "deactivate the TSIs, suspended"),
+	VM_OP("resume", "vm-resume", "running again (activate if suspended)"),
+	VM_OP("shutdown", "vm-shutdown", "de-associate the TSIs, shut down"),
+	VM_OP("destroy", "vm-destroy", "de-associate and forget the VM"),
+	{ "vm", "migrate", &nvectl_tnved, "vm-migrate", NULL, {
+		VM_NAME_ARG,
+		{ "to", "HOST", "to", NVECTL_ARG_STRING, 0, 0,
+		    NVECTL_ARG_OPTIONAL },
+		ARG_END }, NVECTL_OUT_VM, { TNVED_TSI_COLS },
+	    "live migration source: migrating out", false },
+	VM_OP("migrate-done", "vm-migrate-done",
+	    "destination runs it: de-associate (S)"),
+	VM_OP("migrate-abort", "vm-migrate-abort",
+	    "roll a live migration back"),
+	VM_OP("cold-out", "vm-cold-out",
+	    "cold migration source: de-associate (S)"),
+	{ "tsi", "show", &nvectl_tnved, "show", "tsis", {
+		{ "vm", "NAME", "vm", NVECTL_ARG_STRING, 0, 0,
+		    NVECTL_ARG_OPTIONAL | NVECTL_ARG_FILTER },
+		{ "vn", "VN", "vn", NVECTL_ARG_UINT, 1, 0xffffff,
+		    NVECTL_ARG_OPTIONAL | NVECTL_ARG_FILTER },
+		{ "nve", "NVE", "nve", NVECTL_ARG_STRING, 0, 0,
+		    NVECTL_ARG_OPTIONAL | NVECTL_ARG_FILTER },
+		ARG_END }, NVECTL_OUT_TABLE, { TNVED_TSI_COLS },
+	    "VM TSIs, one row per NVE binding", false },
+	{ "tsi", "addr add", &nvectl_tnved, "tsi-addr-add", NULL, {
+		VM_NAME_ARG,
+		{ NULL, "TSI", "tsi", NVECTL_ARG_UINT, 0, 255, 0 },
+		{ NULL, "ADDR", "addr", NVECTL_ARG_STRING, 0, 0, 0 },
+		ARG_END }, NVECTL_OUT_VM, { TNVED_TSI_COLS },
+	    "add a MAC, IP or IP@MAC to a TSI", false },
+	{ "tsi", "addr del", &nvectl_tnved, "tsi-addr-del", NULL, {
+		VM_NAME_ARG,
+		{ NULL, "TSI", "tsi", NVECTL_ARG_UINT, 0, 255, 0 },
+		{ NULL, "ADDR", "addr", NVECTL_ARG_STRING, 0, 0, 0 },
+		ARG_END }, NVECTL_OUT_VM, { TNVED_TSI_COLS },
+	    "remove an address from a TSI", false },
+	{ "nve", "show", &nvectl_tnved, "show", "nves",
+	    { ARG_END }, NVECTL_OUT_TABLE, {
+		{ "name", "NVE" }, { "interface", "IF" }, { "peer", "PEER" },
+		{ "health", "HEALTH" }, { "why", "WHY" }, { "caps", "CAPS" },
+		{ "binds", "BINDS" }, { "rx_frames", "RX" },
+		{ "tx_frames", "TX" }, { "tx_giveups", "GIVEUPS" },
+		{ "auth_fail", "AUTHFAIL" }, { "downs", "DOWNS" },
+		{ "since", "SINCE" }, COL_END },
+	    "External NVEs: health, extensions, counters", false },
+	{ "counters", "show", &nvectl_tnved, "show", "counters",
+	    { ARG_END }, NVECTL_OUT_LIST, { COL_END },
+	    "daemon-wide counters and totals", false },
+	{ "daemon", "reload", &nvectl_tnved, "reload", NULL,
+	    { ARG_END }, NVECTL_OUT_NONE, { COL_END },
+	    "re-read the configuration (as SIGHUP)", false },
 };
 const size_t nvectl_ncmds = sizeof(nvectl_cmds) / sizeof(nvectl_cmds[0]);
 
@@ -146,6 +258,16 @@ nvectl_buf_printf(struct nvectl_buf *b, const char *fmt, ...)
 
 /* ---- command line -> request ------------------------------------------ */
 
+const struct nvectl_daemon *
+nvectl_daemon_find(const char *name)
+{
+	if (strcmp(name, nvectl_nnved.name) == 0)
+		return &nvectl_nnved;
+	if (strcmp(name, nvectl_tnved.name) == 0)
+		return &nvectl_tnved;
+	return NULL;
+}
+
 static bool
 arg_end(const struct nvectl_arg *a)
 {
@@ -168,7 +290,32 @@ errf(char *err, size_t errsz, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The objects (first == NULL) or the verbs of object, comma-separated. */
+/*
+ * How many words of argv (argc of them) verb takes: all its
+ * space-separated words must be there, each equal to one argument.
+ * 0 when they are not.
+ */
+static int
+verb_words(const char *verb, int argc, char *const argv[])
+{
+	int n = 0;
+
+	while (*verb != '\0') {
+		size_t len = strcspn(verb, " ");
+
+		if (n >= argc || strlen(argv[n]) != len ||
+		    strncmp(argv[n], verb, len) != 0)
+			return 0;
+		n++;
+		verb += len;
+		if (*verb == ' ')
+			verb++;
+	}
+	return n;
+}
+
+/* The objects (object NULL) or the verbs of object, comma-separated,
+ * each once. */
 static void
 valid_words(const char *object, char *out, size_t sz)
 {
@@ -183,10 +330,14 @@ valid_words(const char *object, char *out, size_t sz)
 
 		if (object != NULL && strcmp(c->object, object) != 0)
 			continue;
-		for (size_t j = 0; j < i && !seen; j++)
-			if (object == NULL &&
-			    strcmp(nvectl_cmds[j].object, w) == 0)
+		for (size_t j = 0; j < i && !seen; j++) {
+			const struct nvectl_cmd *p = &nvectl_cmds[j];
+
+			if (object == NULL ? strcmp(p->object, w) == 0 :
+			    strcmp(p->object, object) == 0 &&
+			    strcmp(p->verb, w) == 0)
 				seen = true;
+		}
 		if (seen || o >= sz)
 			continue;
 		n = snprintf(out + o, sz - o, "%s%s", o ? ", " : "", w);
@@ -214,16 +365,46 @@ bad:
 	return -EINVAL;
 }
 
-/* Puts one argument's value into the request or the filters. */
+/* "a,b" -> ["a","b"]; NULL with a reason in err on an empty item. */
+static json_t *
+parse_list(const struct nvectl_arg *a, const char *s, char *err,
+    size_t errsz)
+{
+	json_t *list = json_array();
+
+	if (list == NULL) {
+		errf(err, errsz, "%s", strerror(ENOMEM));
+		return NULL;
+	}
+	for (;;) {
+		size_t len = strcspn(s, ",");
+
+		if (len == 0) {
+			errf(err, errsz, "%s: empty item in a list", a->meta);
+			json_decref(list);
+			return NULL;
+		}
+		json_array_append_new(list, json_stringn(s, len));
+		if (s[len] == '\0')
+			return list;
+		s += len + 1;
+	}
+}
+
+/*
+ * Puts one argument's value where it belongs: the filters, the SPEC
+ * (spec), its one TSI (tsi), or the request.
+ */
 static int
 take_arg(struct nvectl_req *r, const struct nvectl_arg *a, const char *s,
-    char *err, size_t errsz)
+    json_t *spec, json_t *tsi, char *err, size_t errsz)
 {
-	unsigned long v = 0;
+	json_t *dest = r->request, *v;
+	unsigned long n = 0;
 
-	if (a->type == NVECTL_ARG_UINT && parse_uint(a, s, &v, err, errsz) < 0)
+	if (a->type == NVECTL_ARG_UINT && parse_uint(a, s, &n, err, errsz) < 0)
 		return -EINVAL;
-	if (a->type == NVECTL_ARG_STRING && *s == '\0') {
+	if (a->type != NVECTL_ARG_UINT && *s == '\0') {
 		errf(err, errsz, "%s must not be empty", a->meta);
 		return -EINVAL;
 	}
@@ -232,42 +413,83 @@ take_arg(struct nvectl_req *r, const struct nvectl_arg *a, const char *s,
 
 		f->arg = a;
 		f->text = s;
-		f->num = v;
+		f->num = n;
 		return 0;
 	}
-	json_object_set_new(r->request, a->field,
-	    a->type == NVECTL_ARG_UINT ? json_integer((json_int_t)v) :
-	    json_string(s));
+	if (a->type == NVECTL_ARG_UINT)
+		v = json_integer((json_int_t)n);
+	else if (a->type == NVECTL_ARG_LIST) {
+		if ((v = parse_list(a, s, err, errsz)) == NULL)
+			return -EINVAL;
+	} else
+		v = json_string(s);
+	if (a->flags & NVECTL_ARG_SPEC)
+		dest = spec;
+	else if (a->flags & NVECTL_ARG_TSI)
+		dest = tsi;
+	if (v == NULL || dest == NULL ||
+	    json_object_set_new(dest, a->field, v) < 0) {
+		errf(err, errsz, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
 	return 0;
 }
 
-int
-nvectl_parse(int argc, char *const argv[], struct nvectl_req *r,
-    char *err, size_t errsz)
+static bool
+is_spec_arg(const struct nvectl_arg *a)
 {
-	const struct nvectl_cmd *c = NULL;
-	const struct nvectl_arg *a;
-	bool object_known = false, given[NVECTL_MAX_ARGS] = { false };
-	char valid[256];
-	int i;
+	return (a->flags & (NVECTL_ARG_SPEC | NVECTL_ARG_TSI)) != 0;
+}
 
-	memset(r, 0, sizeof(*r));
-	if (argc < 1) {
-		errf(err, errsz, "missing OBJECT");
-		return -EINVAL;
-	}
+/* The keyword argument of c spelled w, or NULL. */
+static const struct nvectl_arg *
+find_keyword(const struct nvectl_cmd *c, const char *w)
+{
+	for (const struct nvectl_arg *a = c->args; !arg_end(a); a++)
+		if (a->keyword != NULL && strcmp(a->keyword, w) == 0)
+			return a;
+	return NULL;
+}
+
+/*
+ * The row for OBJECT VERB..., chosen by daemon (NULL: nnved if it serves
+ * the command, else the one that does).  *nw is the verb's word count.
+ */
+static const struct nvectl_cmd *
+find_cmd(int argc, char *const argv[], const struct nvectl_daemon *daemon,
+    int *nw, char *err, size_t errsz)
+{
+	const struct nvectl_cmd *c = NULL, *other = NULL;
+	bool object_known = false;
+	char valid[256];
+	int w;
+
 	for (size_t k = 0; k < nvectl_ncmds; k++) {
-		if (strcmp(nvectl_cmds[k].object, argv[0]) != 0)
+		const struct nvectl_cmd *x = &nvectl_cmds[k];
+
+		if (strcmp(x->object, argv[0]) != 0)
 			continue;
 		object_known = true;
-		if (argc >= 2 && strcmp(nvectl_cmds[k].verb, argv[1]) == 0)
-			c = &nvectl_cmds[k];
+		if ((w = verb_words(x->verb, argc - 1, argv + 1)) == 0)
+			continue;
+		if (daemon != NULL && x->daemon != daemon)
+			other = x;
+		else if (c == NULL || (daemon == NULL &&
+		    x->daemon == &nvectl_nnved)) {
+			c = x;
+			*nw = w;
+		}
 	}
 	if (!object_known) {
 		valid_words(NULL, valid, sizeof(valid));
 		errf(err, errsz, "unknown object \"%s\" (valid: %s)", argv[0],
 		    valid);
-		return -EINVAL;
+		return NULL;
+	}
+	if (c == NULL && other != NULL) {
+		errf(err, errsz, "%s %s: served by %s, not %s", other->object,
+		    other->verb, other->daemon->name, daemon->name);
+		return NULL;
 	}
 	if (c == NULL) {
 		valid_words(argv[0], valid, sizeof(valid));
@@ -277,48 +499,96 @@ nvectl_parse(int argc, char *const argv[], struct nvectl_req *r,
 		else
 			errf(err, errsz, "%s: unknown verb \"%s\" (valid: %s)",
 			    argv[0], argv[1], valid);
+	}
+	return c;
+}
+
+int
+nvectl_parse(int argc, char *const argv[], const struct nvectl_daemon *daemon,
+    struct nvectl_req *r, char *err, size_t errsz)
+{
+	const struct nvectl_cmd *c;
+	const struct nvectl_arg *a;
+	bool given[NVECTL_MAX_ARGS] = { false }, file_form = false;
+	json_t *spec = NULL, *tsi = NULL;
+	int i, nw = 0, rc = -EINVAL;
+
+	memset(r, 0, sizeof(*r));
+	if (argc < 1) {
+		errf(err, errsz, "missing OBJECT");
 		return -EINVAL;
 	}
+	if ((c = find_cmd(argc, argv, daemon, &nw, err, errsz)) == NULL)
+		return -EINVAL;
 	r->cmd = c;
 	r->request = json_object();
-	if (r->request == NULL) {
-		errf(err, errsz, "%s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
+	if (r->request == NULL)
+		goto oom;
 	json_object_set_new(r->request, "cmd", json_string(c->cmd));
 	if (c->table != NULL)
 		json_object_set_new(r->request, "table",
 		    json_string(c->table));
 
-	i = 2;
+	i = 1 + nw;
+	if (c->spec) {
+		if (i >= argc) {
+			errf(err, errsz, "%s %s: missing FILE or NAME",
+			    c->object, c->verb);
+			goto fail;
+		}
+		a = i + 1 < argc ? find_keyword(c, argv[i + 1]) : NULL;
+		if (a == NULL || !is_spec_arg(a)) {
+			/* FILE|- [non-SPEC keywords] */
+			if (*argv[i] == '\0') {
+				errf(err, errsz, "FILE must not be empty");
+				goto fail;
+			}
+			r->spec_file = argv[i++];
+			file_form = true;
+		} else {
+			spec = json_pack("{s:[{}]}", "tsis");
+			if (spec == NULL)
+				goto oom;
+			tsi = json_array_get(json_object_get(spec, "tsis"), 0);
+			/* the request owns spec, even when this fails */
+			if (json_object_set_new(r->request, "vm", spec) < 0)
+				goto oom;
+		}
+	}
 	for (a = c->args; !arg_end(a) && a->keyword == NULL; a++) {
+		if (file_form && is_spec_arg(a))
+			continue;
 		if (i >= argc) {
 			errf(err, errsz, "%s %s: missing %s", c->object,
 			    c->verb, a->meta);
 			goto fail;
 		}
-		if (take_arg(r, a, argv[i++], err, errsz) < 0)
+		if ((rc = take_arg(r, a, argv[i++], spec, tsi, err,
+		    errsz)) < 0)
 			goto fail;
 	}
 	while (i < argc) {
-		const struct nvectl_arg *k = NULL;
+		const struct nvectl_arg *k = find_keyword(c, argv[i]);
 
-		for (a = c->args; !arg_end(a); a++)
-			if (a->keyword != NULL &&
-			    strcmp(a->keyword, argv[i]) == 0)
-				k = a;
 		if (k == NULL) {
+			char valid[256];
 			size_t o = 0;
 
 			valid[0] = '\0';
 			for (a = c->args; !arg_end(a); a++)
-				if (a->keyword != NULL && o < sizeof(valid))
+				if (a->keyword != NULL && o < sizeof(valid) &&
+				    !(file_form && is_spec_arg(a)))
 					o += (size_t)snprintf(valid + o,
 					    sizeof(valid) - o, "%s%s",
 					    o ? ", " : "", a->keyword);
 			errf(err, errsz, "%s %s: unexpected \"%s\"%s%s%s",
 			    c->object, c->verb, argv[i],
 			    o ? " (valid: " : "", valid, o ? ")" : "");
+			goto fail;
+		}
+		if (file_form && is_spec_arg(k)) {
+			errf(err, errsz, "%s %s: %s goes with NAME, not with "
+			    "a SPEC file", c->object, c->verb, k->keyword);
 			goto fail;
 		}
 		if (given[k - c->args]) {
@@ -332,13 +602,58 @@ nvectl_parse(int argc, char *const argv[], struct nvectl_req *r,
 			    c->verb, k->keyword, k->meta);
 			goto fail;
 		}
-		if (take_arg(r, k, argv[i + 1], err, errsz) < 0)
+		if ((rc = take_arg(r, k, argv[i + 1], spec, tsi, err,
+		    errsz)) < 0)
 			goto fail;
 		i += 2;
 	}
+	for (a = c->args; !arg_end(a); a++) {
+		if (a->keyword == NULL || (a->flags & NVECTL_ARG_OPTIONAL) ||
+		    given[a - c->args] || (file_form && is_spec_arg(a)))
+			continue;
+		errf(err, errsz, "%s %s: missing %s %s", c->object, c->verb,
+		    a->keyword, a->meta);
+		goto fail;
+	}
 	return 0;
+oom:
+	errf(err, errsz, "%s", strerror(ENOMEM));
+	rc = -ENOMEM;
 fail:
 	nvectl_req_free(r);
+	return rc == -ENOMEM ? -ENOMEM : -EINVAL;
+}
+
+int
+nvectl_req_set_spec(struct nvectl_req *r, const char *text, size_t len,
+    char *err, size_t errsz)
+{
+	json_error_t jerr;
+	json_t *spec, *name;
+
+	if (r->request == NULL || r->cmd == NULL || !r->cmd->spec) {
+		errf(err, errsz, "%s takes no SPEC", r->cmd ? r->cmd->cmd :
+		    "(nothing)");
+		return -EINVAL;
+	}
+	if ((spec = json_loadb(text, len, 0, &jerr)) == NULL) {
+		errf(err, errsz, "not JSON: %s (line %d)", jerr.text,
+		    jerr.line);
+		return -EINVAL;
+	}
+	name = json_object_get(spec, "name");
+	if (!json_is_object(spec))
+		errf(err, errsz, "the SPEC is not a JSON object");
+	else if (!json_is_string(name) || json_string_length(name) == 0)
+		errf(err, errsz, "the SPEC has no \"name\"");
+	else if (!json_is_array(json_object_get(spec, "tsis")))
+		errf(err, errsz, "the SPEC has no \"tsis\" array");
+	else if (json_object_set_new(r->request, "vm", spec) < 0) {
+		errf(err, errsz, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	} else
+		return 0;
+	json_decref(spec);
 	return -EINVAL;
 }
 
@@ -349,29 +664,102 @@ nvectl_req_free(struct nvectl_req *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* ---- usage ------------------------------------------------------------ */
+
+#define USAGE_WIDTH	78	/* wrap synopses here */
+#define USAGE_HELP_COL	35	/* where the help text starts */
+
+/* Appends word to line, wrapping to an indented new line past the width;
+ * *col is the current column. */
+static void
+usage_word(struct nvectl_buf *line, size_t *col, const char *word)
+{
+	size_t len = strlen(word);
+
+	if (*col + 1 + len > USAGE_WIDTH) {
+		nvectl_buf_printf(line, "\n      %s", word);
+		*col = 6 + len;
+	} else {
+		nvectl_buf_printf(line, " %s", word);
+		*col += 1 + len;
+	}
+}
+
+/*
+ * One synopsis: "  object verb ARGS", wrapped; file_form prints FILE|-
+ * for the SPEC arguments of a spec command.  Then help on the same line
+ * when it fits, else on the next.
+ */
+static void
+usage_line(struct nvectl_buf *out, const struct nvectl_cmd *c,
+    bool file_form, const char *help)
+{
+	struct nvectl_buf line = { 0 };
+	size_t col;
+
+	nvectl_buf_printf(&line, "  %s %s", c->object, c->verb);
+	col = 2 + strlen(c->object) + 1 + strlen(c->verb);
+	if (file_form)
+		usage_word(&line, &col, "FILE|-");
+	for (const struct nvectl_arg *a = c->args; !arg_end(a); a++) {
+		char w[80];
+
+		if (file_form && is_spec_arg(a))
+			continue;
+		if (a->keyword == NULL)
+			snprintf(w, sizeof(w), "%s", a->meta);
+		else if (a->flags & NVECTL_ARG_OPTIONAL)
+			snprintf(w, sizeof(w), "[%s %s]", a->keyword, a->meta);
+		else
+			snprintf(w, sizeof(w), "%s %s", a->keyword, a->meta);
+		usage_word(&line, &col, w);
+	}
+	nvectl_buf_printf(out, "%s", line.p ? line.p : "");
+	if (help == NULL)
+		nvectl_buf_printf(out, "\n");
+	else if (col < USAGE_HELP_COL - 1 &&
+	    USAGE_HELP_COL + strlen(help) <= USAGE_WIDTH + 2)
+		nvectl_buf_printf(out, "%*s%s\n", (int)(USAGE_HELP_COL - col),
+		    "", help);
+	else
+		nvectl_buf_printf(out, "\n%*s%s\n", USAGE_HELP_COL, "", help);
+	if (line.oom)
+		out->oom = true;
+	nvectl_buf_free(&line);
+}
+
 void
 nvectl_usage(struct nvectl_buf *out)
 {
-	nvectl_buf_printf(out, "usage: nvectl [-s PATH | --socket PATH] "
-	    "[--json] [-h | --help]\n              OBJECT VERB [ARGS]\n\n");
-	for (size_t i = 0; i < nvectl_ncmds; i++) {
-		const struct nvectl_cmd *c = &nvectl_cmds[i];
-		struct nvectl_buf line = { 0 };
+	static const struct {
+		const struct nvectl_daemon *d;
+		const char *what;
+	} groups[] = {
+		{ &nvectl_nnved, "the External NVE" },
+		{ &nvectl_tnved, "the hypervisor" },
+	};
 
-		nvectl_buf_printf(&line, "%s %s", c->object, c->verb);
-		for (const struct nvectl_arg *a = c->args; !arg_end(a); a++) {
-			if (a->keyword == NULL)
-				nvectl_buf_printf(&line, " %s", a->meta);
-			else
-				nvectl_buf_printf(&line, " [%s %s]",
-				    a->keyword, a->meta);
+	nvectl_buf_printf(out, "usage: nvectl [-d nnved|tnved] [-s PATH] "
+	    "[-t SECONDS] [--json] [-h]\n              OBJECT VERB [ARGS]\n");
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		nvectl_buf_printf(out, "\n%s (%s), socket %s:\n",
+		    groups[g].d->name, groups[g].what, groups[g].d->sock);
+		for (size_t i = 0; i < nvectl_ncmds; i++) {
+			const struct nvectl_cmd *c = &nvectl_cmds[i];
+
+			if (c->daemon != groups[g].d)
+				continue;
+			if (c->spec)
+				usage_line(out, c, true, c->help);
+			usage_line(out, c, false, c->spec ? NULL : c->help);
 		}
-		nvectl_buf_printf(out, "  %-32s %s\n", line.p ? line.p : "",
-		    c->help);
-		nvectl_buf_free(&line);
 	}
-	nvectl_buf_printf(out, "\nThe socket is PATH, else $NVECTL_SOCKET, "
-	    "else %s.\n", nvectl_nnved.sock);
+	nvectl_buf_printf(out, "\n"
+	    "A command both daemons serve goes to nnved unless -d tnved.\n"
+	    "The socket is PATH, else $NVECTL_SOCKET, else the daemon's.\n"
+	    "FILE|-: a JSON VM SPEC in a file or on standard input.\n"
+	    "-t: seconds to wait for the reply (default %d).\n",
+	    NVECTL_TIMEOUT_DEFAULT);
 }
 
 /* ---- reply -> output -------------------------------------------------- */
@@ -461,14 +849,14 @@ row_passes(const struct nvectl_req *r, const json_t *row)
 }
 
 static void
-render_table(const struct nvectl_cmd *c, const json_t *rows,
+render_table(const struct nvectl_col *cols, const json_t *rows,
     struct nvectl_buf *out)
 {
 	size_t ncols = 0, nrows = json_array_size(rows);
 	size_t width[NVECTL_MAX_COLS];
 	char **cells;
 
-	while (ncols < NVECTL_MAX_COLS && c->cols[ncols].field != NULL)
+	while (ncols < NVECTL_MAX_COLS && cols[ncols].field != NULL)
 		ncols++;
 	if (ncols == 0)
 		return;
@@ -478,11 +866,11 @@ render_table(const struct nvectl_cmd *c, const json_t *rows,
 		return;
 	}
 	for (size_t j = 0; j < ncols; j++)
-		width[j] = strlen(c->cols[j].header);
+		width[j] = strlen(cols[j].header);
 	for (size_t i = 0; i < nrows; i++) {
 		for (size_t j = 0; j < ncols; j++) {
 			char *t = cell_text(json_array_get(rows, i),
-			    c->cols[j].field);
+			    cols[j].field);
 
 			cells[i * ncols + j] = t;
 			if (t != NULL && strlen(t) > width[j])
@@ -491,7 +879,7 @@ render_table(const struct nvectl_cmd *c, const json_t *rows,
 	}
 	for (size_t i = 0; i <= nrows; i++) {
 		for (size_t j = 0; j < ncols; j++) {
-			const char *t = i == 0 ? c->cols[j].header :
+			const char *t = i == 0 ? cols[j].header :
 			    cells[(i - 1) * ncols + j];
 
 			if (t == NULL)
@@ -510,24 +898,24 @@ render_table(const struct nvectl_cmd *c, const json_t *rows,
 
 /* "name  value" lines of one object: the listed columns, else all. */
 static void
-render_list(const struct nvectl_cmd *c, const json_t *o,
+render_list(const struct nvectl_col *cols, const json_t *o,
     struct nvectl_buf *out)
 {
 	size_t w = 0, len;
 	const char *k;
 	json_t *v;
 
-	if (c->cols[0].field != NULL) {
-		for (size_t j = 0; j < NVECTL_MAX_COLS && c->cols[j].field;
+	if (cols[0].field != NULL) {
+		for (size_t j = 0; j < NVECTL_MAX_COLS && cols[j].field;
 		    j++)
-			if ((len = strlen(c->cols[j].header)) > w)
+			if ((len = strlen(cols[j].header)) > w)
 				w = len;
-		for (size_t j = 0; j < NVECTL_MAX_COLS && c->cols[j].field;
+		for (size_t j = 0; j < NVECTL_MAX_COLS && cols[j].field;
 		    j++) {
-			char *t = cell_text(o, c->cols[j].field);
+			char *t = cell_text(o, cols[j].field);
 
 			nvectl_buf_printf(out, "%-*s  %s\n", (int)w,
-			    c->cols[j].header, t ? t : "?");
+			    cols[j].header, t ? t : "?");
 			free(t);
 		}
 		return;
@@ -541,6 +929,40 @@ render_list(const struct nvectl_cmd *c, const json_t *o,
 		nvectl_buf_printf(out, "%-*s  %s\n", (int)w, k, t ? t : "?");
 		free(t);
 	}
+}
+
+/*
+ * A tnved VM result: its name and state, then its TSI rows as a table.
+ * -EPROTO when "tsis" is there but not an array of objects.
+ */
+static int
+render_vm(const struct nvectl_cmd *c, const json_t *res,
+    struct nvectl_buf *out, char *err, size_t errsz)
+{
+	static const struct nvectl_col head[] = {
+		{ "vm", "vm" }, { "state", "state" }, { NULL, NULL }
+	};
+	const json_t *tsis = json_object_get(res, "tsis"), *row;
+	size_t i;
+
+	if (tsis != NULL && !json_is_array(tsis)) {
+		errf(err, errsz, "bad reply from %s: \"tsis\" is not an array",
+		    c->daemon->name);
+		return -EPROTO;
+	}
+	json_array_foreach(tsis, i, row) {
+		if (!json_is_object(row)) {
+			errf(err, errsz, "bad reply from %s: TSI %zu is not "
+			    "an object", c->daemon->name, i);
+			return -EPROTO;
+		}
+	}
+	render_list(head, res, out);
+	if (tsis != NULL) {
+		nvectl_buf_printf(out, "\n");
+		render_table(c->cols, tsis, out);
+	}
+	return 0;
 }
 
 static void
@@ -589,8 +1011,10 @@ nvectl_render(const struct nvectl_req *r, const json_t *reply, bool json,
 
 			render_json(res ? res : empty, out);
 			json_decref(empty);
-		} else if (c->layout == NVECTL_OUT_LIST && res != NULL)
-			render_list(c, res, out);
+		} else if (c->layout == NVECTL_OUT_VM && res != NULL)
+			return render_vm(c, res, out, err, errsz);
+		else if (c->layout == NVECTL_OUT_LIST && res != NULL)
+			render_list(c->cols, res, out);
 		return 0;
 	}
 	if (!json_is_array(json_object_get(reply, "rows"))) {
@@ -616,12 +1040,12 @@ nvectl_render(const struct nvectl_req *r, const json_t *reply, bool json,
 	if (json)
 		render_json(rows, out);
 	else if (c->layout == NVECTL_OUT_TABLE)
-		render_table(c, rows, out);
+		render_table(c->cols, rows, out);
 	else if (c->layout == NVECTL_OUT_LIST) {
 		json_array_foreach(rows, i, row) {
 			if (i > 0)
 				nvectl_buf_printf(out, "\n");
-			render_list(c, row, out);
+			render_list(c->cols, row, out);
 		}
 	}
 	json_decref(rows);

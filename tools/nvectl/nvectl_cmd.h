@@ -7,8 +7,13 @@
  * the daemon whose socket serves it, the request "cmd" (and "table" for
  * show), the arguments as a spec that both builds the request and writes
  * the usage text, and the columns the text output prints.  nvectl.c does
- * the options and the socket; nothing here does I/O, so
- * tests/unit/test_nvectl_cmd.c links it as sn_nvectl.
+ * the options, the socket and reading a SPEC file; nothing here does I/O,
+ * so tests/unit/test_nvectl_cmd.c links it as sn_nvectl.
+ *
+ * Two daemons share the table: nnved (External NVE) and tnved
+ * (hypervisor).  An OBJECT VERB pair served by both (tsi show, counters
+ * show, daemon reload) has one row per daemon and the caller picks the
+ * daemon (nvectl -d); a pair only one daemon serves needs no choice.
  */
 #ifndef NVECTL_CMD_H
 #define NVECTL_CMD_H
@@ -24,20 +29,36 @@ struct nvectl_daemon {
 	const char	*sock;		/* default control socket */
 };
 
+/*
+ * Seconds nvectl waits for a reply (-t changes it).  tnved answers a
+ * lifecycle command once the NVE has (TNVED_OP_TIMEOUT_DEFAULT, 30 s, at
+ * most), so this must stay above that.
+ */
+#define NVECTL_TIMEOUT_DEFAULT	60
+
 extern const struct nvectl_daemon nvectl_nnved;
+extern const struct nvectl_daemon nvectl_tnved;
+
+/* "nnved" or "tnved" -> the daemon; NULL for any other name. */
+const struct nvectl_daemon *nvectl_daemon_find(const char *name);
 
 enum nvectl_argtype {
 	NVECTL_ARG_STRING,
 	NVECTL_ARG_UINT,	/* decimal, min..max */
+	NVECTL_ARG_LIST,	/* "a,b,c" -> ["a","b","c"], no empty item */
 };
 
 #define NVECTL_ARG_OPTIONAL	0x01	/* keyword may be left out */
 #define NVECTL_ARG_FILTER	0x02	/* not sent: keeps the rows whose
 					   field equals the value */
+#define NVECTL_ARG_SPEC		0x04	/* a member of the VM SPEC ("vm") */
+#define NVECTL_ARG_TSI		0x08	/* a member of the SPEC's one TSI
+					   ("vm"."tsis"[0]) */
 
 /*
  * One argument.  Positional ones (keyword NULL) come first, in order, and
- * are required; keyword ones ("vid VID") follow in any order, once each.
+ * are required; keyword ones ("vid VID") follow in any order, once each,
+ * and are required unless NVECTL_ARG_OPTIONAL.
  */
 struct nvectl_arg {
 	const char	*keyword;	/* NULL: positional */
@@ -59,13 +80,17 @@ enum nvectl_layout {
 	NVECTL_OUT_TABLE,	/* header line, one line per row */
 	NVECTL_OUT_LIST,	/* "name  value" lines (rows: a blank line
 				   between rows) */
+	NVECTL_OUT_VM,		/* result {"vm","state","tsis":[rows]}:
+				   "vm"/"state" lines, a blank line, then
+				   the TSI rows as a table of the columns */
 };
 
-#define NVECTL_MAX_ARGS	4
+#define NVECTL_MAX_ARGS	10
 #define NVECTL_MAX_COLS	16
 
 struct nvectl_cmd {
-	const char	*object, *verb;
+	const char	*object;
+	const char	*verb;		/* one or more words: "addr add" */
 	const struct nvectl_daemon *daemon;
 	const char	*cmd;		/* request "cmd" */
 	const char	*table;		/* request "table"; reply has rows */
@@ -75,6 +100,13 @@ struct nvectl_cmd {
 	/* NULL field ends; none at all: every field of the row */
 	struct nvectl_col cols[NVECTL_MAX_COLS];
 	const char	*help;		/* one line for the usage text */
+	/*
+	 * The request carries a VM SPEC in "vm": either read from a file
+	 * (the first positional alone, or followed only by keywords that
+	 * are not NVECTL_ARG_SPEC/TSI, is FILE or "-" for stdin), or built
+	 * from the NVECTL_ARG_SPEC/TSI arguments (one TSI).
+	 */
+	bool		 spec;
 };
 
 extern const struct nvectl_cmd nvectl_cmds[];
@@ -93,15 +125,33 @@ struct nvectl_req {
 	json_t		*request;	/* what to send (owned) */
 	struct nvectl_filter filters[NVECTL_MAX_ARGS];
 	unsigned	 nfilters;
+	/*
+	 * The file form of a spec command: the SPEC is in this file ("-":
+	 * standard input); the caller reads it and hands the text to
+	 * nvectl_req_set_spec() before sending.  NULL otherwise.
+	 */
+	const char	*spec_file;
 };
 
 /*
  * Parses OBJECT VERB ARGS (argv[0] is the object, argc counts from it)
- * into r.  Returns 0, or -EINVAL with a one-line reason in err (a usage
- * error: unknown or abbreviated object or verb, missing or extra
- * argument, bad number) and r left empty.
+ * into r.  daemon is the one chosen with -d, or NULL when none was: an
+ * OBJECT VERB served by both daemons then goes to nnved, one served by
+ * a single daemon goes to that one.  Returns 0, or -EINVAL with a
+ * one-line reason in err (a usage error: unknown or abbreviated object
+ * or verb, a command the chosen daemon does not serve, missing or extra
+ * argument, bad number or list) and r left empty; -ENOMEM likewise.
  */
-int	nvectl_parse(int argc, char *const argv[], struct nvectl_req *r,
+int	nvectl_parse(int argc, char *const argv[],
+	    const struct nvectl_daemon *daemon, struct nvectl_req *r,
+	    char *err, size_t errsz);
+/*
+ * Sets the request's "vm" to the SPEC in text (len octets, the file form
+ * of a spec command).  The SPEC must be a JSON object with a non-empty
+ * "name" string and a "tsis" array; tnved checks the rest.  Returns 0,
+ * or -EINVAL with the reason in err (r unchanged), -ENOMEM.
+ */
+int	nvectl_req_set_spec(struct nvectl_req *r, const char *text, size_t len,
 	    char *err, size_t errsz);
 void	nvectl_req_free(struct nvectl_req *r);
 

@@ -21,37 +21,9 @@
 #include <string.h>
 
 #include "nnved.h"
+#include "util/conf.h"
 #include "util/hex.h"
 #include "util/log.h"
-
-/* A quoted string with the two escapes the tokenizer knows. */
-static void
-print_quoted(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-/* A name bare when the tokenizer reads it back as one word. */
-static void
-print_word(FILE *f, const char *s)
-{
-	const char *q;
-
-	for (q = s; *q; q++)
-		if ((unsigned char)*q <= ' ' || (unsigned char)*q >= 0x7f ||
-		    strchr("{};\"#\\", *q) != NULL)
-			break;
-	if (*s == '\0' || *q != '\0')
-		print_quoted(f, s);
-	else
-		fputs(s, f);
-}
 
 static void
 print_prefix(FILE *f, const struct nnved_prefix *pf)
@@ -79,7 +51,7 @@ print_globals(FILE *f, const struct nnved_conf *c)
 	char caps[128];
 
 	fputs("control ", f);
-	print_quoted(f, c->control);
+	conf_print_quoted(f, c->control);
 	fputc('\n', f);
 	if (c->log_level >= 0)
 		fprintf(f, "log-level %s\n",
@@ -102,11 +74,11 @@ print_port(FILE *f, const struct nnved_port_conf *p)
 	char mac[18];
 
 	fputs("port ", f);
-	print_word(f, p->ifname);
+	conf_print_word(f, p->ifname);
 	fputs(" {\n", f);
 	if (p->domain[0] != '\0') {
 		fputs("\tdomain ", f);
-		print_word(f, p->domain);
+		conf_print_word(f, p->domain);
 		fputc('\n', f);
 	}
 	if (p->vid_lo != 0)
@@ -135,7 +107,7 @@ print_station(FILE *f, const struct nnved_station_conf *s)
 		fprintf(f, "station %s {\n", mac_fmt(s->mac, mac));
 	if (s->port[0] != '\0') {
 		fputs("\tport ", f);
-		print_word(f, s->port);
+		conf_print_word(f, s->port);
 		fputc('\n', f);
 	}
 	if (s->key_id >= 0)
@@ -172,7 +144,7 @@ nnved_conf_print(FILE *f, const struct nnved_conf *c)
 		fputc('\n', f);
 	for (i = 0; i < c->ndomains; i++) {
 		fputs("domain ", f);
-		print_word(f, c->domains[i].name);
+		conf_print_word(f, c->domains[i].name);
 		fputs(" {\n", f);
 		if (c->domains[i].vid_lo != 0)
 			fprintf(f, "\tvids %u-%u\n", c->domains[i].vid_lo,

@@ -77,7 +77,7 @@ struct tnved_key_conf {
 };
 
 /*
- * nve NAME { interface IF; peer MAC; key ID; extensions LIST; evb ... }
+ * nve NAME { interface IF; peer MAC; key ID; extensions LIST }
  * One External NVE, reached through the uplink interface IF.  Several
  * nve blocks may name the same interface when the NVEs sit behind a
  * bridge: they are then told apart by "peer MAC" (required then), and
@@ -102,8 +102,7 @@ enum tnved_vn_mode {
 extern const char *const tnved_vn_mode_names[3];
 
 /*
- * vn VN { nve NAME [NAME...]; mode active-standby|active-active;
- *         type-id N; type-version N }
+ * vn VN { nve NAME [NAME...]; mode single|active-standby|active-active }
  * A VN without a block uses the first nve block, single.
  */
 struct tnved_vn_conf {

@@ -7,8 +7,9 @@
 #   ns hv2: tnved (key 1) ------- p2 -- br0 (ns sw) -- pn == nve0: nnved
 #   ns hv3: tnved (wrong key 1) - p3 /
 #
-# Checks: one ECP session per hypervisor on the one port, both good ones
-# activated in VN 5001 with the same tag; the wrong key is refused and
+# Checks: one ECP session per hypervisor on the one port, unicast both ways
+# (the ECP destination extension: nnved announces its MAC, each tnved gets
+# its own PDUs only), both good ones activated in VN 5001 with the same tag; the wrong key is refused and
 # counted at nnved, and its define fails with a clear error at tnved;
 # tnved refuses a replayed and a forged NVE PDU (injected on hv1's link)
 # and counts both, while its TSI stays activated.
@@ -37,6 +38,7 @@ evb retries 3 rte 8 rwd 14 rka 14
 vids 300-399
 key 1 "$KEY"
 port nve0 {
+	ecp-destination unicast
 }
 station any {
 	key 1
@@ -100,6 +102,11 @@ kill -INT "$(pgrep -f "tshark -i up1 -w $LAB/cap.pcapng" | head -1)" 2>/dev/null
 wait_for 10 "capture closed" sh -c "tshark -r '$LAB/cap.pcapng' -c 1 >/dev/null 2>&1"
 pcap_hex "$LAB/cap.pcapng" 'ecp.op == 0 && eth.src == 02:00:00:00:00:02' >"$LAB/nve.hex"
 [ "$(wc -l <"$LAB/nve.hex")" -ge 3 ] || fail "too few nnved PDUs captured on hv1's link"
+tshark -r "$LAB/cap.pcapng" -Y 'eth.type == 0x8940 && eth.dst[0] & 1' 2>/dev/null | grep -q . &&
+	fail "group-addressed ECP on hv1's link despite the unicast destination"
+tshark -r "$LAB/cap.pcapng" -Y 'eth.type == 0x8940 && eth.src == 02:00:00:00:01:01 && eth.dst == 02:00:00:00:00:02' \
+	2>/dev/null | grep -q . || fail "hv1 did not send ECP unicast to nnved"
+pass "ECP unicast both ways on hv1's link; no other hypervisor's PDUs seen"
 old=$(head -1 "$LAB/nve.hex")
 # forged: the newest PDU with a new ECP sequence and one octet of its
 # HMAC flipped (auth TLV: fe 1f ac de 48 04, key-id, alg, counter, MAC)

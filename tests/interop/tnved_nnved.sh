@@ -189,7 +189,8 @@ expect "hv1 not running while hv2 runs" "$(vmf 1 vm1 state)" migrating
 t 1 vm migrate-done vm1 >/dev/null || fail "migrate-done on hv1"
 [ -z "$(vmf 1 vm1 state)" ] || fail "hv1 still has vm1"
 wait_for 5 "nnved1 drops the TSI" sh -c "[ -z \"\$('$NVECTL' -s '$LAB/nnved1.sock' --json tsi show | jq -r '.[].vsiid')\" ]"
-grep -q "S" <(grep -i "de-assoc" "$LAB/nnved1.log") || fail "nnved1 log shows no S-bit de-associate"
+grep -q "deassoc request for $V1 (S" "$LAB/nnved1.log" || fail "nnved1 was not asked to de-associate with the S-bit"
+grep -q "preassoc request for $V1 (M" "$LAB/nnved2.log" || fail "nnved2 was not asked to pre-associate with the M-bit"
 pass "live migration: destination pre-associated with M, activated when running there; source de-associated with S afterwards"
 
 # 9. Aborted migration hv2 -> hv1: both sides roll back.

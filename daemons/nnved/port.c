@@ -438,11 +438,22 @@ station_deliver(struct nnved_station *st, const uint8_t *ulpdu, size_t len,
 	vsi_pdu(st, &pdu, rule, now);
 }
 
+static void	ecp_rx_burst(struct nnved_port *p);
+
 void
 port_station_timer(struct nnved_station *st, uint64_t now)
 {
 	struct ecp_actions acts = { .n = 0 };
 
+	/*
+	 * The ACK may be waiting in the socket while a burst of other work
+	 * kept the loop from reading it: read first, then judge the timer.
+	 * (Stations are freed only when the port closes, so st stays.)
+	 */
+	if (st->port->open) {
+		ecp_rx_burst(st->port);
+		now = mono_us();
+	}
 	if (ecp_session_tick(&st->ecp, now, &acts) >= 0)
 		station_ecp_actions(st, &acts, now);
 	else
@@ -685,19 +696,16 @@ on_lldp(uv_poll_t *h, int status, int events)
 	timer_arm(p->d);
 }
 
+/* Reads and handles the ECP frames waiting on the port (a burst). */
 static void
-on_ecp(uv_poll_t *h, int status, int events)
+ecp_rx_burst(struct nnved_port *p)
 {
 	static uint8_t buf[2048];
-	struct nnved_port *p = h->data;
 	struct ecp_frame f;
 	enum ecp_derr why;
 	ssize_t n;
 	int i;
 
-	(void)events;
-	if (status < 0)
-		return;
 	for (i = 0; i < RX_BURST &&
 	    (n = rawsock_recv(&p->ecp_sock, buf, sizeof(buf))) > 0; i++) {
 		struct ecp_actions acts = { .n = 0 };
@@ -727,6 +735,15 @@ on_ecp(uv_poll_t *h, int status, int events)
 		station_ecp_actions(st, &acts, now);
 	}
 	timer_arm(p->d);
+}
+
+static void
+on_ecp(uv_poll_t *h, int status, int events)
+{
+	(void)events;
+	if (status < 0)
+		return;
+	ecp_rx_burst(h->data);
 }
 
 /* ---- ports ------------------------------------------------------------- */

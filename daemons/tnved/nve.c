@@ -719,6 +719,8 @@ ecp_actions(struct tnved_nve *n, struct ecp_actions *acts, uint64_t now)
 	ecp_schedule(n);
 }
 
+static void	ecp_rx_burst(struct tnved_nve *n);
+
 void
 nve_ecp_timer(struct tnved_nve *n, uint64_t now)
 {
@@ -726,6 +728,15 @@ nve_ecp_timer(struct tnved_nve *n, uint64_t now)
 
 	if (!n->open || n->ecp.q == NULL)
 		return;
+	/*
+	 * An ACK may be waiting in the socket while a burst of other work
+	 * kept the loop from reading it: read first, so a busy tnved does
+	 * not retransmit, or give up and declare a healthy NVE down.
+	 */
+	ecp_rx_burst(n);
+	if (!n->open || n->ecp.q == NULL)
+		return;
+	now = mono_us();
 	if (ecp_session_tick(&n->ecp, now, &acts) < 0) {
 		ecp_schedule(n);
 		return;
@@ -741,20 +752,17 @@ from_bridge(const struct tnved_nve *n, const uint8_t *frame, size_t len)
 	    memcmp(frame + 6, n->peer_mac, 6) == 0;
 }
 
+/* Reads and handles up to RX_BURST waiting ECP frames. */
 static void
-on_ecp(uv_poll_t *h, int status, int events)
+ecp_rx_burst(struct tnved_nve *n)
 {
 	static uint8_t buf[2048];	/* DELIVER data points here */
-	struct tnved_nve *n = h->data;
 	struct ecp_frame f;
 	enum ecp_derr why;
 	ssize_t len;
 	char m[18];
 	int i, rc;
 
-	(void)events;
-	if (status < 0 || !n->open)
-		return;
 	for (i = 0; i < RX_BURST; i++) {
 		struct ecp_actions acts = { .n = 0 };
 		uint64_t now;
@@ -787,6 +795,17 @@ on_ecp(uv_poll_t *h, int status, int events)
 		if (!n->open)
 			break;
 	}
+}
+
+static void
+on_ecp(uv_poll_t *h, int status, int events)
+{
+	struct tnved_nve *n = h->data;
+
+	(void)events;
+	if (status < 0 || !n->open)
+		return;
+	ecp_rx_burst(n);
 }
 
 /* ---- LLDP --------------------------------------------------------------- */

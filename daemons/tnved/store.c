@@ -69,6 +69,7 @@
 
 #include "nvo3/nvo3.h"
 #include "tnved.h"
+#include "util/hex.h"
 #include "util/log.h"
 
 #define STORE_FORMAT	1
@@ -91,18 +92,6 @@ fmt_uuid(const uint8_t id[16], char out[37])
 	out[o] = '\0';
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Exactly 8-4-4-4-12 hex digits. */
 static int
 parse_uuid(const char *s, uint8_t id[16])
@@ -118,7 +107,7 @@ parse_uuid(const char *s, uint8_t id[16])
 				return -1;
 			continue;
 		}
-		if ((hi = hexval(s[i])) < 0 || (lo = hexval(s[i + 1])) < 0)
+		if ((hi = hex_nibble(s[i])) < 0 || (lo = hex_nibble(s[i + 1])) < 0)
 			return -1;
 		id[n++] = (uint8_t)(hi << 4 | lo);
 		i += 2;
@@ -145,8 +134,8 @@ parse_mac(const char *s, uint8_t mac[6])
 	for (i = 0; i < 6; i++) {
 		if (i > 0 && s[3 * i - 1] != ':')
 			return -1;
-		if ((hi = hexval(s[3 * i])) < 0 ||
-		    (lo = hexval(s[3 * i + 1])) < 0)
+		if ((hi = hex_nibble(s[3 * i])) < 0 ||
+		    (lo = hex_nibble(s[3 * i + 1])) < 0)
 			return -1;
 		mac[i] = (uint8_t)(hi << 4 | lo);
 	}

@@ -932,19 +932,19 @@ vm_op_timer(struct tnved_vm *vm, uint64_t now)
 		phase_end(vm, now);
 }
 
-/* Starts op (allowed and planned) on vm; answers req at the end. */
-static void
-op_start(struct tnved_vm *vm, enum nvo3_vm_op opk,
+/*
+ * A new operation on vm, its timeout armed; answers go to req.  NULL
+ * when out of memory (nothing changed).
+ */
+static struct tnved_op *
+op_attach(struct tnved_vm *vm, enum nvo3_vm_op opk,
     const struct nvo3_vm_plan *p, struct ctl_req *req, uint64_t now)
 {
 	struct tnved *d = vm->d;
 	struct tnved_op *op = calloc(1, sizeof(*op));
 
-	if (op == NULL) {
-		if (req != NULL)
-			ctl_reply_error(req, "%s", strerror(ENOMEM));
-		return;
-	}
+	if (op == NULL)
+		return NULL;
 	op->vm = vm;
 	op->op = opk;
 	op->plan = *p;
@@ -955,6 +955,19 @@ op_start(struct tnved_vm *vm, enum nvo3_vm_op opk,
 	vm->op = op;
 	tnved_timer_set(d, &op->timer, now +
 	    (uint64_t)d->conf.op_timeout_ms * USEC_PER_MSEC);
+	return op;
+}
+
+/* Starts op (allowed and planned) on vm; answers req at the end. */
+static void
+op_start(struct tnved_vm *vm, enum nvo3_vm_op opk,
+    const struct nvo3_vm_plan *p, struct ctl_req *req, uint64_t now)
+{
+	if (op_attach(vm, opk, p, req, now) == NULL) {
+		if (req != NULL)
+			ctl_reply_error(req, "%s", strerror(ENOMEM));
+		return;
+	}
 	if (p->mode != 0 || opk == NVO3_VMOP_DEFINE ||
 	    opk == NVO3_VMOP_INCOMING || opk == NVO3_VMOP_COLD_IN) {
 		vm->view.state = p->during;
@@ -1180,31 +1193,23 @@ vm_addr_request(struct tnved *d, const char *name, unsigned tsi_idx,
 		goto refuse;
 	if (def_check(d, &nd, t, err, sizeof(err)) < 0)
 		goto refuse;
-	if ((op = calloc(1, sizeof(*op))) == NULL) {
-		snprintf(err, sizeof(err), "%s", strerror(ENOMEM));
-		goto refuse;
-	}
-	tsi_unindex(d, t);
-	op->old_def = t->def;
-	t->def = nd;
-	tsi_index(d, t);
+	/* the same mode again with the new list; the view does not move */
 	memset(&plan, 0, sizeof(plan));
 	plan.mode = held_mode(vm);
 	plan.during = vm->view.state;
 	plan.during_dir = vm->view.dir;
 	plan.ok = plan.fail = vm->view;
-	op->vm = vm;
-	op->op = NVO3_VMOP_REANNOUNCE;
-	op->plan = plan;
-	op->from = vm->view;
-	op->req = req;
-	op->started = now;
+	if ((op = op_attach(vm, NVO3_VMOP_REANNOUNCE, &plan, req, now)) ==
+	    NULL) {
+		snprintf(err, sizeof(err), "%s", strerror(ENOMEM));
+		goto refuse;
+	}
 	op->addr_change = true;
 	op->addr_tsi = tsi_idx;
-	sn_timer_init(&op->timer, TNVED_T_OP);
-	vm->op = op;
-	tnved_timer_set(d, &op->timer, now +
-	    (uint64_t)d->conf.op_timeout_ms * USEC_PER_MSEC);
+	tsi_unindex(d, t);
+	op->old_def = t->def;
+	t->def = nd;
+	tsi_index(d, t);
 	log_info("VM %s TSI %u: %s %s", name, tsi_idx, add ? "add" : "remove",
 	    addr);
 	if (plan.mode == 0) {

@@ -232,6 +232,8 @@ uint64_t dir_epoch(const struct dir *d);
 void	dir_set_epoch(struct dir *d, uint64_t epoch);
 const struct dir_counters *dir_counters(const struct dir *d);
 size_t	dir_count(const struct dir *d);		/* entries */
+/* Octets the directory allocated (entries, buckets, NVEs, VNs). */
+uint64_t dir_mem_octets(const struct dir *d);
 
 /*
  * Registers (or finds) the NVE called name with these underlay
@@ -411,6 +413,8 @@ struct nvad {
 /* session.c: listeners and sessions. */
 int	nvad_sessions_start(struct nvad *nd);
 void	nvad_sessions_stop(struct nvad *nd);
+/* After the loop closed every handle: frees what sessions left. */
+void	nvad_sessions_free(struct nvad *nd);
 struct nvad_sess_view {
 	uint64_t	 id;
 	const char	*nve;		/* NULL before Hello */

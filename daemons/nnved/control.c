@@ -9,7 +9,8 @@
  * (ctl/ctl.h); this file only builds the answers.  Handlers read the
  * run-time state of nnved.h directly and change it only through vsi.c
  * (operator de-associate, VN connect/disconnect) and nnved.c (reload).
- * Every handler answers before it returns.
+ * Every handler answers before it returns, except fib-lookup when it
+ * asks the NVA: nva.c calls it back with the Answer (or the failure).
  *
  * Tables are built whole from the maps in memory: "show tsis" with a
  * million VSIs is one large reply built in one loop turn.
@@ -28,6 +29,8 @@
 
 #include "ctl/ctl.h"
 #include "nnved.h"
+#include "nva/nva.h"
+#include "nva/nva_client.h"
 #include "util/hex.h"
 #include "util/log.h"
 #include "util/mtime.h"
@@ -42,6 +45,9 @@ static void	cmd_tsi_deassoc(struct ctl_req *, void *);
 static void	cmd_vn_connect(struct ctl_req *, void *);
 static void	cmd_vn_disconnect(struct ctl_req *, void *);
 static void	cmd_reload(struct ctl_req *, void *);
+static void	cmd_nva_show(struct ctl_req *, void *);
+static void	cmd_fib_show(struct ctl_req *, void *);
+static void	cmd_fib_lookup(struct ctl_req *, void *);
 
 static const struct ctl_cmd nnved_cmds[] = {
 	{ "show", cmd_show, {
@@ -57,6 +63,12 @@ static const struct ctl_cmd nnved_cmds[] = {
 		{ "domain", CTL_T_STRING, true, 0, 0 },
 		{ "vn", CTL_T_UINT, true, 1, NVO3_VN_MAX } } },
 	{ "reload", cmd_reload, { { NULL, 0, false, 0, 0 } } },
+	{ "nva-show", cmd_nva_show, { { NULL, 0, false, 0, 0 } } },
+	{ "fib-show", cmd_fib_show, {
+		{ "vn", CTL_T_UINT, false, 1, NVA_VN_MAX } } },
+	{ "fib-lookup", cmd_fib_lookup, {
+		{ "vn", CTL_T_UINT, true, 1, NVA_VN_MAX },
+		{ "addr", CTL_T_STRING, true, 0, 0 } } },
 };
 #define NNVED_NCMDS	(sizeof(nnved_cmds) / sizeof(nnved_cmds[0]))
 
@@ -116,7 +128,45 @@ static const struct ctl_counter_field port_ctr_fields[] = {
 	CTR(nnved_port_counters, lldp_bad),
 };
 
-/* A field added to nnved.h must be added above too. */
+static const struct ctl_counter_field nvc_ctr_fields[] = {
+	CTR(nvc_counters, connects),
+	CTR(nvc_counters, sessions),
+	CTR(nvc_counters, hello_fail),
+	CTR(nvc_counters, ka_lost),
+	CTR(nvc_counters, tx_msgs),
+	CTR(nvc_counters, rx_msgs),
+	CTR(nvc_counters, rx_bad),
+	CTR(nvc_counters, reports),
+	CTR(nvc_counters, withdraws),
+	CTR(nvc_counters, refused),
+	CTR(nvc_counters, updates),
+	CTR(nvc_counters, moved),
+	CTR(nvc_counters, queries),
+	CTR(nvc_counters, answers),
+	CTR(nvc_counters, query_timeouts),
+	CTR(nvc_counters, resyncs_full),
+	CTR(nvc_counters, resyncs_delta),
+};
+
+static const struct ctl_counter_field nva_ctr_fields[] = {
+	CTR(nnved_nva_counters, connect_errors),
+	CTR(nnved_nva_counters, rx_undecodable),
+	CTR(nnved_nva_counters, framing_errors),
+	CTR(nnved_nva_counters, tx_errors),
+	CTR(nnved_nva_counters, nva_errors),
+	CTR(nnved_nva_counters, report_errors),
+};
+
+#define NFIELDS(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* A field added to nnved.h or nva_client.h must be added above too. */
+_Static_assert(sizeof(struct nvc_counters) == NFIELDS(nvc_ctr_fields) *
+    sizeof(uint64_t), "nvc_ctr_fields does not list every field of "
+    "struct nvc_counters");
+_Static_assert(sizeof(struct nnved_nva_counters) == NFIELDS(nva_ctr_fields) *
+    sizeof(uint64_t), "nva_ctr_fields does not list every field of "
+    "struct nnved_nva_counters");
+
 _Static_assert(sizeof(struct nnved_counters) == sizeof(nnved_ctr_fields) /
     sizeof(nnved_ctr_fields[0]) * sizeof(uint64_t),
     "nnved_ctr_fields does not list every field of struct nnved_counters");
@@ -553,6 +603,193 @@ cmd_reload(struct ctl_req *r, void *arg)
 		return;
 	}
 	ctl_reply_result(r, json_object());
+}
+
+/* ---- the NVA client ------------------------------------------------------ */
+
+static int
+vn_row(void *arg, uint32_t vn, unsigned tsis, bool synced)
+{
+	json_t *o = json_object();
+
+	ctl_set_int(o, "vn", vn);
+	ctl_set_int(o, "tsis", tsis);
+	ctl_set_bool(o, "synced", synced);
+	json_array_append_new(arg, o);
+	return 0;
+}
+
+static void
+cmd_nva_show(struct ctl_req *r, void *arg)
+{
+	struct nnved *d = arg;
+	struct nnved_nva_view v;
+	json_t *o, *vns;
+
+	if (nnved_nva_view(d, &v) < 0) {
+		ctl_reply_error(r, "no nva block in the configuration");
+		return;
+	}
+	o = json_object();
+	vns = json_array();
+	ctl_set_str(o, "state", nvc_state_names[nva_client_state(v.cl)]);
+	ctl_set_str(o, "server", v.server[0] ? v.server : NULL);
+	ctl_set_str(o, "nve", v.nve);
+	ctl_set_str(o, "nva", v.nva[0] ? v.nva : NULL);
+	ctl_set_secs(o, "up", mono_us(), v.up_since);
+	ctl_set_int(o, "epoch", nva_client_epoch(v.cl));
+	ctl_set_int(o, "rev", nva_client_rev(v.cl));
+	ctl_set_int(o, "fib_entries", nva_client_fib_count(v.cl));
+	ctl_set_int(o, "tsis", v.tsis);
+	ctl_set_int(o, "rx_octets", v.rx_octets);
+	ctl_set_int(o, "tx_octets", v.tx_octets);
+	nva_client_vn_walk(v.cl, vn_row, vns);
+	json_object_set_new(o, "vns", vns);
+	ctl_set_counters(o, nva_client_counters(v.cl), nvc_ctr_fields,
+	    NFIELDS(nvc_ctr_fields));
+	ctl_set_counters(o, v.ctr, nva_ctr_fields, NFIELDS(nva_ctr_fields));
+	ctl_reply_result(r, o);
+}
+
+/* One entry of the local copy (or of an Answer) as a row. */
+static json_t *
+fib_row(const struct nvc_fib *f, uint64_t now)
+{
+	json_t *o = json_object(), *ul = json_array();
+	char a[NVA_ADDR_STRLEN], mac[18];
+
+	for (unsigned i = 0; i < f->nunderlay && i < NVA_UNDERLAY_MAX; i++)
+		json_array_append_new(ul, json_string(nva_addr_fmt(
+		    &f->underlay[i], a)));
+	ctl_set_int(o, "vn", f->vn);
+	ctl_set_str(o, "addr", nva_addr_fmt(&f->addr, a));
+	ctl_set_str(o, "mac", f->has_mac ? mac_fmt(f->mac, mac) : NULL);
+	ctl_set_str(o, "nve", f->nve);
+	json_object_set_new(o, "underlay", ul);
+	ctl_set_str(o, "state", nva_state_name(f->state));
+	ctl_set_int(o, "seq", f->seq);
+	ctl_set_int(o, "rev", f->rev);
+	ctl_set_bool(o, "frozen", f->frozen);
+	ctl_set_bool(o, "queried", f->queried);
+	ctl_set_secs(o, "age", now, f->learned_us);
+	return o;
+}
+
+struct fib_walk {
+	json_t		*rows;
+	uint32_t	 vn;		/* 0: every VN */
+	uint64_t	 now;
+};
+
+static int
+fib_walk_row(void *arg, const struct nvc_fib *f)
+{
+	struct fib_walk *w = arg;
+
+	if (w->vn == 0 || f->vn == w->vn)
+		json_array_append_new(w->rows, fib_row(f, w->now));
+	return 0;
+}
+
+static void
+cmd_fib_show(struct ctl_req *r, void *arg)
+{
+	struct nnved *d = arg;
+	struct nnved_nva_view v;
+	struct fib_walk w;
+
+	if (nnved_nva_view(d, &v) < 0) {
+		ctl_reply_error(r, "no nva block in the configuration");
+		return;
+	}
+	w.rows = json_array();
+	w.vn = (uint32_t)ctl_req_int(r, "vn", 0);
+	w.now = mono_us();
+	nva_client_fib_walk(v.cl, fib_walk_row, &w);
+	ctl_reply_rows(r, w.rows);
+}
+
+/* The result of a look-up: found (with the entry's row) or not. */
+static json_t *
+lookup_result(uint32_t vn, const struct nva_addr *a, const char *source,
+    const struct nvc_fib *f)
+{
+	json_t *o = f != NULL ? fib_row(f, mono_us()) : json_object();
+	char text[NVA_ADDR_STRLEN];
+
+	if (f == NULL) {
+		ctl_set_int(o, "vn", vn);
+		ctl_set_str(o, "addr", nva_addr_fmt(a, text));
+	}
+	ctl_set_bool(o, "found", f != NULL);
+	ctl_set_str(o, "source", source);
+	return o;
+}
+
+/* A fib-lookup that went to the NVA: its ctl request and key. */
+struct lookup_wait {
+	struct ctl_req	*r;
+	uint32_t	 vn;
+	struct nva_addr	 addr;
+};
+
+static void
+lookup_answered(void *arg, int err, const struct nvc_fib *f, const char *why)
+{
+	struct lookup_wait *w = arg;
+	char text[NVA_ADDR_STRLEN];
+
+	if (err < 0)
+		ctl_reply_error(w->r, "fib-lookup vn %u %s: %s%s%s", w->vn,
+		    nva_addr_fmt(&w->addr, text), err == -ETIMEDOUT ?
+		    "the NVA did not answer in time" : err == -ENOTCONN ?
+		    "the NVA session went down" : "the NVA refused the query",
+		    why ? ": " : "", why ? why : "");
+	else
+		ctl_reply_result(w->r, lookup_result(w->vn, &w->addr, "nva",
+		    f));
+	free(w);
+}
+
+static void
+cmd_fib_lookup(struct ctl_req *r, void *arg)
+{
+	struct nnved *d = arg;
+	uint32_t vn = (uint32_t)ctl_req_int(r, "vn", 0);
+	const char *text = ctl_req_str(r, "addr");
+	const struct nvc_fib *f;
+	struct lookup_wait *w;
+	struct nva_addr a;
+	int rc;
+
+	if (d->nva == NULL) {
+		ctl_reply_error(r, "no nva block in the configuration");
+		return;
+	}
+	if (nva_addr_parse(&a, text) < 0) {
+		ctl_reply_error(r, "fib-lookup: \"%.64s\" is not a MAC, IPv4 "
+		    "or IPv6 address", text);
+		return;
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		ctl_reply_error(r, "fib-lookup: %s", strerror(ENOMEM));
+		return;
+	}
+	w->r = r;
+	w->vn = vn;
+	w->addr = a;
+	rc = nnved_nva_lookup(d, vn, &a, &f, lookup_answered, w);
+	if (rc == 1)
+		return;			/* answered when the NVA answers */
+	free(w);
+	if (rc == 0)
+		ctl_reply_result(r, lookup_result(vn, &a, "local", f));
+	else if (rc == -ENOTCONN)
+		ctl_reply_error(r, "fib-lookup vn %u %.64s: not in the local "
+		    "copy, and the NVA session is not up", vn, text);
+	else
+		ctl_reply_error(r, "fib-lookup vn %u %.64s: %s", vn, text,
+		    strerror(-rc));
 }
 
 /* ---- the socket ---------------------------------------------------------- */

@@ -7,7 +7,8 @@
  * checks it, -nv prints the canonical form), the tag spaces (one per
  * port, or per named bridged domain), the key table, the event loop
  * (lib/loop: SIGHUP reloads, SIGINT/SIGTERM stop), the timer heap
- * (timers.c), the ports (port.c) and the control socket (control.c).
+ * (timers.c), the ports (port.c), the control socket (control.c) and
+ * the NVA client (nva.c, only with an nva block).
  * One thread.  State is soft: after a restart, the stations'
  * keep-alives re-announce every VSI and nnved rebuilds its tables.
  */
@@ -138,6 +139,16 @@ setup(struct nnved *d)
 
 /* ---- reload ----------------------------------------------------------- */
 
+/* The nva blocks say the same (line numbers aside). */
+static bool
+nva_conf_same(const struct nnved_nva_conf *a, const struct nnved_nva_conf *b)
+{
+	struct nnved_nva_conf x = *a, y = *b;
+
+	x.line = y.line = 0;
+	return memcmp(&x, &y, sizeof(x)) == 0;
+}
+
 int
 nnved_reload(struct nnved *d)
 {
@@ -167,6 +178,9 @@ nnved_reload(struct nnved *d)
 			    "changed; restart nnved to apply that",
 			    pc->ifname);
 	}
+	if (!nva_conf_same(&nc.nva, &d->conf.nva))
+		log_warn("reload: nva block changed; restart nnved to apply "
+		    "that");
 	if (build_keys(&nc, &kt) < 0) {
 		nnved_conf_free(&nc);
 		return -EINVAL;
@@ -214,15 +228,19 @@ static void
 on_deadline(struct sn_deadline *dl, void *arg)
 {
 	struct nnved *d = arg;
+	uint64_t now = mono_us();
 
 	(void)dl;
-	timer_run(d, mono_us());
+	timer_run(d, now);
+	/* the NVA timer's owner checks its own deadline (nva.c) */
+	nnved_nva_timer(d, now);
 	/*
 	 * The flush check runs only after the next poll returns, which may
 	 * be much later: send what the timers queued (an unsolicited
-	 * De-Assoc) now.
+	 * De-Assoc, a withdrawal to the NVA) now.
 	 */
 	port_flush_all(d);
+	nnved_nva_flush(d);
 	timer_arm(d);
 }
 
@@ -240,7 +258,8 @@ on_stop(void *arg)
 	log_info("stopping: %zu VSIs, %u stations", hmap_count(&d->vsis),
 	    d->nstations);
 	ctl_close(d);
-	port_close_all(d);
+	port_close_all(d);	/* the NVA hears the withdrawals */
+	nnved_nva_close(d);
 	sn_deadline_close(&d->deadline);
 }
 
@@ -334,6 +353,8 @@ main(int argc, char **argv)
 		fatal("control socket %s: %s", d->conf.control, strerror(-rc));
 	if ((rc = port_open_all(d)) < 0)
 		fatal("no port could be opened");
+	if ((rc = nnved_nva_open(d)) < 0)
+		fatal("NVA client: %s", strerror(-rc));
 	timer_arm(d);
 	log_info("nnved %s: %u port%s, control socket %s", SN_VERSION,
 	    d->nports, d->nports == 1 ? "" : "s", d->conf.control);

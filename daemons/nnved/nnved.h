@@ -16,6 +16,8 @@
  *               (lib/nvo3) with the tag spaces and the address index
  *   timers.c    one min-heap of deadlines for every VSI and station
  *   control.c   the control socket (JSON lines) that nvectl talks to
+ *   nva.c       the NVA client: TLS session to nvad, TSI reports,
+ *               subscriptions, the local copy of the directory
  *
  * parse.c, printconf.c and policy.c form the library sn_nnved (no loop,
  * no sockets) so unit tests can link them.
@@ -120,6 +122,43 @@ struct nnved_vn_conf {
 	int		line;
 };
 
+/* A numeric IPv4 or IPv6 address of the nva block. */
+struct nnved_ip {
+	uint8_t		family;		/* 4 or 6 */
+	uint8_t		addr[16];	/* IPv4 in addr[0..3] */
+};
+
+#define NNVED_NVA_PORT_DEFAULT	4790
+#define NNVED_NVA_SERVERS_MAX	4
+#define NNVED_NVA_UNDERLAY_MAX	8	/* = NVA_UNDERLAY_MAX (lib/nva) */
+#define NNVED_NVA_NAME_MAX	256	/* server-name, with its NUL */
+#define NNVED_NVA_PATH_MAX	256	/* tls files, with the NUL */
+#define NNVED_NVA_RETRY_MIN_DEFAULT 500		/* ms */
+#define NNVED_NVA_RETRY_MAX_DEFAULT 30000	/* ms */
+
+/*
+ * nva { server ADDR [port N]; server-name NAME; tls { cert; key; ca }
+ *       underlay ADDR; keepalive MS; retry MIN MAX }
+ * Absent (present false): nnved does not talk to an NVA at all.
+ */
+struct nnved_nva_conf {
+	bool		present;
+	struct {
+		struct nnved_ip ip;
+		uint16_t	port;
+	}		server[NNVED_NVA_SERVERS_MAX];	/* tried in turn */
+	unsigned	nserver;
+	char		server_name[NNVED_NVA_NAME_MAX];	/* "": any */
+	char		cert[NNVED_NVA_PATH_MAX];
+	char		key[NNVED_NVA_PATH_MAX];
+	char		ca[NNVED_NVA_PATH_MAX];
+	struct nnved_ip	underlay[NNVED_NVA_UNDERLAY_MAX];
+	unsigned	nunderlay;
+	uint32_t	keepalive_ms;	/* 0: the NVA's */
+	uint32_t	retry_min_ms, retry_max_ms;
+	int		line;
+};
+
 struct nnved_conf {
 	char		path[256];	/* file it came from */
 	char		control[108];	/* control socket path */
@@ -135,6 +174,7 @@ struct nnved_conf {
 	struct nnved_key_conf	*keys;		unsigned nkeys;
 	struct nnved_station_conf *stations;	unsigned nstations;
 	struct nnved_vn_conf	*vns;		unsigned nvns;
+	struct nnved_nva_conf	nva;
 };
 
 /* Defaults: control NNVED_SOCK_DEFAULT, EVB 3/8/20/20, caps all, vids
@@ -201,7 +241,7 @@ void	policy_vid_range(const struct nnved_conf *c,
 struct nnved;
 
 /* Timer kinds (struct sn_timer .kind, util/theap.h; timers.c). */
-enum { NNVED_T_VSI = 1, NNVED_T_STATION, NNVED_T_PORT };
+enum { NNVED_T_VSI = 1, NNVED_T_STATION, NNVED_T_PORT, NNVED_T_NVA };
 
 /* A tag space: one port alone, or a named bridged domain. */
 struct nnved_domain {
@@ -337,6 +377,7 @@ struct nnved_counters {
 };
 
 struct nnved_ctl;	/* control.c */
+struct nnved_nva;	/* nva.c */
 
 struct nnved {
 	struct sn_loop	 loop;
@@ -358,6 +399,7 @@ struct nnved {
 	struct sn_deadline deadline;
 
 	struct nnved_ctl *ctl;
+	struct nnved_nva *nva;		/* NULL without an nva block */
 	struct nnved_station *pend_list;	/* stations with output */
 	uv_check_t	 flush;			/* flushes them each turn */
 	struct nnved_counters ctr;
@@ -435,12 +477,80 @@ struct nnved_vap *vsi_vap_find(struct nnved_domain *dom, uint32_t vn);
  *   {"cmd": "vn-connect", "domain": NAME, "vn": N [, "vid": V]}
  *   {"cmd": "vn-disconnect", "domain": NAME, "vn": N}
  *   {"cmd": "reload"}
- * Reply: {"ok": true, "rows": [ {...}, ... ]} for show,
+ *   {"cmd": "nva-show"}
+ *   {"cmd": "fib-show" [, "vn": N]}
+ *   {"cmd": "fib-lookup", "vn": N, "addr": TEXT}   (may be answered later)
+ * Reply: {"ok": true, "rows": [ {...}, ... ]} for show and fib-show,
  *        {"ok": true, "result": {...}} otherwise,
  *        {"ok": false, "error": TEXT} on any failure.
  */
 int	ctl_open(struct nnved *d);	/* 0 or -errno, logged */
 void	ctl_close(struct nnved *d);
+
+/* ---- nva.c --------------------------------------------------------------- */
+
+/*
+ * The NVA client (lib/nva/nva_client.h over nva_tls.h): registers with
+ * nvad, reports every TSI, follows the VNs we have TSIs in and keeps
+ * their part of the directory (the local copy, "fib").  Everything here
+ * is a no-op when d->nva is NULL (no nva block).
+ */
+struct nva_addr;
+struct nva_client;
+struct nvc_fib;
+
+/* nva.c's own counters (nva_client.h counts the protocol). */
+struct nnved_nva_counters {
+	uint64_t	connect_errors;	/* connections that failed at once */
+	uint64_t	rx_undecodable;	/* bad / wrong-way messages, dropped */
+	uint64_t	framing_errors;	/* broken framing: session closed */
+	uint64_t	tx_errors;	/* write or flush failures */
+	uint64_t	nva_errors;	/* Error messages from the NVA */
+	uint64_t	report_errors;	/* TSIs the machine would not take */
+};
+
+/* What "nva-show" shows (control.c). */
+struct nnved_nva_view {
+	const struct nva_client *cl;	/* states, revs, fib, VNs */
+	char		server[64];	/* "203.0.113.1:4790", "" none yet */
+	const char	*nve;		/* the name we register with */
+	const char	*nva;		/* the NVA's name ("" before UP) */
+	uint64_t	up_since;	/* mono µs, 0 when not UP */
+	uint64_t	rx_octets, tx_octets;	/* this connection */
+	size_t		tsis;		/* (VN, TSI ID) reported */
+	const struct nnved_nva_counters *ctr;
+};
+
+/* Loads the TLS files and starts connecting; 0 or -errno (logged). */
+int	nnved_nva_open(struct nnved *d);
+/* Closes the session and frees the client; pending look-ups fail. */
+void	nnved_nva_close(struct nnved *d);
+/*
+ * vsi.c: v's TSI changed state or addresses (after the change), or v is
+ * about to release its addresses (gone).  While another VSI holds the
+ * same TSI ID in the same VN (a move between two of our ports), the
+ * NVA hears about the one in the higher state.
+ */
+void	nnved_nva_tsi(struct nnved *d, const struct nnved_vsi *v);
+void	nnved_nva_tsi_gone(struct nnved *d, const struct nnved_vsi *v);
+/* Timer kind NNVED_T_NVA is due (also safe to call when it is not). */
+void	nnved_nva_timer(struct nnved *d, uint64_t now);
+/* Sends what the last batch of work queued on the NVA session. */
+void	nnved_nva_flush(struct nnved *d);
+/*
+ * A look-up for control.c: the local copy when it has (vn, a) (*out
+ * set, 0), else a Query to the NVA whose result comes to fn later
+ * (1: asked; fn gets err 0 and the entry, err 0 and NULL when the NVA
+ * does not know it, or -ENOTCONN / -ETIMEDOUT).  -ENOTCONN when the
+ * session is not up, -ENOMEM.  fn is never called from inside this call.
+ */
+typedef void (*nnved_nva_answer_fn)(void *arg, int err,
+	    const struct nvc_fib *f, const char *why);
+int	nnved_nva_lookup(struct nnved *d, uint32_t vn,
+	    const struct nva_addr *a, const struct nvc_fib **out,
+	    nnved_nva_answer_fn fn, void *arg);
+/* Fills *v; -ENOENT without an nva block. */
+int	nnved_nva_view(struct nnved *d, struct nnved_nva_view *v);
 
 /* ---- nnved.c ----------------------------------------------------------- */
 

@@ -1,8 +1,8 @@
 /*
  * parse.c - nnved.conf (docs/nnved.conf.5) -> struct nnved_conf.
  *
- * Owns: nnved's statements (globals, domain, port, key, station, vn),
- * the checks on each value, and the checks that need the whole file
+ * Owns: nnved's statements (globals, domain, port, key, station, vn,
+ * nva), the checks on each value, and the checks that need the whole file
  * (names a statement refers to before they are defined).  The tokenizer,
  * blocks, include, error counting and the shared value getters are
  * lib/util/conf.c, which also states the lexical rules.
@@ -52,6 +52,8 @@ struct nstate {
 	struct nnved_conf *c;
 	struct ref	*refs;
 	unsigned	nrefs;
+	const char	*nva_file;	/* where the nva block was; NULL: */
+	int		nva_line;	/* not seen yet */
 };
 
 #define ST(p)	((struct nstate *)(p)->run->arg)
@@ -655,6 +657,301 @@ st_vn(struct conf_parser *p, void *obj, int line)
 	return 0;
 }
 
+/* ---- nva { ... } ------------------------------------------------------- */
+
+/*
+ * A numeric IPv4 or IPv6 address that can name a host: not unspecified
+ * and not multicast.
+ */
+static int
+get_host_ip(struct conf_parser *p, const char *what, struct nnved_ip *ip)
+{
+	static const uint8_t zero[16];
+	char buf[CONF_TOK_MAX];
+	int line = p->tok.line;
+
+	if (conf_get_value(p, what, buf, sizeof(buf)) < 0)
+		return -1;
+	memset(ip, 0, sizeof(*ip));
+	if (inet_pton(AF_INET, buf, ip->addr) == 1) {
+		ip->family = 4;
+		if (memcmp(ip->addr, zero, 4) == 0 ||
+		    (ip->addr[0] & 0xf0) == 0xe0 ||
+		    memcmp(ip->addr, "\xff\xff\xff\xff", 4) == 0) {
+			conf_error(p, line, "%s: '%s' is not a unicast "
+			    "address", what, buf);
+			return -1;
+		}
+	} else if (inet_pton(AF_INET6, buf, ip->addr) == 1) {
+		ip->family = 6;
+		if (memcmp(ip->addr, zero, 16) == 0 || ip->addr[0] == 0xff) {
+			conf_error(p, line, "%s: '%s' is not a unicast "
+			    "address", what, buf);
+			return -1;
+		}
+	} else {
+		conf_error(p, line, "%s: '%s' is not a numeric IPv4 or IPv6 "
+		    "address", what, buf);
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+ip_equal(const struct nnved_ip *a, const struct nnved_ip *b)
+{
+	return a->family == b->family &&
+	    memcmp(a->addr, b->addr, a->family == 4 ? 4 : 16) == 0;
+}
+
+static const char *
+ip_text(const struct nnved_ip *ip, char buf[INET6_ADDRSTRLEN])
+{
+	inet_ntop(ip->family == 4 ? AF_INET : AF_INET6, ip->addr, buf,
+	    INET6_ADDRSTRLEN);
+	return buf;
+}
+
+/* The nva block being read. */
+struct nva_ctx {
+	struct nnved_nva_conf n;
+	int		tls_line;	/* 0: no tls block yet */
+};
+
+/* server ADDR [port N] */
+static int
+nva_server(struct conf_parser *p, void *obj, int line)
+{
+	struct nnved_nva_conf *n = &((struct nva_ctx *)obj)->n;
+	char text[INET6_ADDRSTRLEN];
+	struct nnved_ip ip;
+	uint64_t port = NNVED_NVA_PORT_DEFAULT;
+
+	if (get_host_ip(p, "server", &ip) < 0)
+		return -1;
+	if (conf_is_word(p, "port")) {
+		conf_lex(p);
+		if (conf_get_num(p, "server port", 1, UINT16_MAX, &port) < 0)
+			return -1;
+	}
+	for (unsigned i = 0; i < n->nserver; i++) {
+		if (ip_equal(&n->server[i].ip, &ip) &&
+		    n->server[i].port == port) {
+			conf_error(p, line, "nva: server %s port %u given "
+			    "twice", ip_text(&ip, text), (unsigned)port);
+			return 0;
+		}
+	}
+	if (n->nserver >= NNVED_NVA_SERVERS_MAX) {
+		conf_error(p, line, "nva: more than %d servers",
+		    NNVED_NVA_SERVERS_MAX);
+		return 0;
+	}
+	n->server[n->nserver].ip = ip;
+	n->server[n->nserver].port = (uint16_t)port;
+	n->nserver++;
+	return 0;
+}
+
+static int
+nva_server_name(struct conf_parser *p, void *obj, int line)
+{
+	struct nnved_nva_conf *n = &((struct nva_ctx *)obj)->n;
+
+	return conf_get_name(p, "server-name", n->server_name,
+	    sizeof(n->server_name));
+}
+
+/* A file name of the tls block: non-empty, at most PATH_MAX - 1. */
+static int
+get_file(struct conf_parser *p, const char *what, int line,
+    char out[NNVED_NVA_PATH_MAX])
+{
+	char buf[NNVED_NVA_PATH_MAX];
+
+	if (conf_get_value(p, what, buf, sizeof(buf)) < 0)
+		return -1;
+	if (buf[0] == '\0') {
+		conf_error(p, line, "%s: empty path", what);
+		return -1;
+	}
+	memcpy(out, buf, sizeof(buf));
+	return 0;
+}
+
+static int
+tls_cert(struct conf_parser *p, void *obj, int line)
+{
+	return get_file(p, "cert", line, ((struct nnved_nva_conf *)obj)->cert);
+}
+
+static int
+tls_key(struct conf_parser *p, void *obj, int line)
+{
+	return get_file(p, "key", line, ((struct nnved_nva_conf *)obj)->key);
+}
+
+static int
+tls_ca(struct conf_parser *p, void *obj, int line)
+{
+	return get_file(p, "ca", line, ((struct nnved_nva_conf *)obj)->ca);
+}
+
+static const struct conf_kw tls_kw[] = {
+	{ "cert", tls_cert },
+	{ "key", tls_key },
+	{ "ca", tls_ca },
+	{ NULL, NULL }
+};
+
+/* tls { cert FILE; key FILE; ca FILE } : all three required. */
+static int
+nva_tls(struct conf_parser *p, void *obj, int line)
+{
+	struct nva_ctx *x = obj;
+	struct nnved_nva_conf *n = &x->n, t;
+	int first = x->tls_line;
+
+	/* parse into a copy so a second block does not mix with the first */
+	memset(&t, 0, sizeof(t));
+	if (first == 0)
+		x->tls_line = line;
+	if (conf_block(p, tls_kw, &t) < 0)
+		return -1;
+	if (first != 0) {
+		conf_error(p, line, "nva: tls given twice (first at line %d)",
+		    first);
+		return 0;
+	}
+	if (t.cert[0] == '\0')
+		conf_error(p, line, "nva: tls: cert missing");
+	if (t.key[0] == '\0')
+		conf_error(p, line, "nva: tls: key missing");
+	if (t.ca[0] == '\0')
+		conf_error(p, line, "nva: tls: ca missing");
+	memcpy(n->cert, t.cert, sizeof(n->cert));
+	memcpy(n->key, t.key, sizeof(n->key));
+	memcpy(n->ca, t.ca, sizeof(n->ca));
+	return 0;
+}
+
+/* underlay ADDR... */
+static int
+nva_underlay(struct conf_parser *p, void *obj, int line)
+{
+	struct nnved_nva_conf *n = &((struct nva_ctx *)obj)->n;
+	char text[INET6_ADDRSTRLEN];
+	struct nnved_ip ip;
+	bool dup;
+
+	if (conf_at_end(p)) {
+		conf_error(p, line, "underlay: address missing");
+		return -1;
+	}
+	while (!conf_at_end(p)) {
+		if (get_host_ip(p, "underlay", &ip) < 0)
+			continue;
+		dup = false;
+		for (unsigned i = 0; i < n->nunderlay && !dup; i++)
+			dup = ip_equal(&n->underlay[i], &ip);
+		if (dup) {
+			conf_error(p, line, "nva: underlay %s given twice",
+			    ip_text(&ip, text));
+			continue;
+		}
+		if (n->nunderlay >= NNVED_NVA_UNDERLAY_MAX) {
+			conf_error(p, line, "nva: more than %d underlay "
+			    "addresses", NNVED_NVA_UNDERLAY_MAX);
+			return -1;
+		}
+		n->underlay[n->nunderlay++] = ip;
+	}
+	return 0;
+}
+
+static int
+nva_keepalive(struct conf_parser *p, void *obj, int line)
+{
+	struct nnved_nva_conf *n = &((struct nva_ctx *)obj)->n;
+	char buf[32];
+	uint64_t v;
+
+	if (conf_get_value(p, "keepalive", buf, sizeof(buf)) < 0)
+		return -1;
+	if (conf_parse_u64(buf, &v) < 0 || (v != 0 && v < 100) ||
+	    v > 600000) {
+		conf_error(p, line, "keepalive: '%s' is not 0 or a number in "
+		    "100..600000", buf);
+		return -1;
+	}
+	n->keepalive_ms = (uint32_t)v;
+	return 0;
+}
+
+/* retry MIN MAX (ms) */
+static int
+nva_retry(struct conf_parser *p, void *obj, int line)
+{
+	struct nnved_nva_conf *n = &((struct nva_ctx *)obj)->n;
+	uint64_t lo, hi;
+
+	if (conf_get_num(p, "retry", 10, 600000, &lo) < 0 ||
+	    conf_get_num(p, "retry max", 10, 3600000, &hi) < 0)
+		return -1;
+	if (lo > hi) {
+		conf_error(p, line, "retry %u %u: MIN above MAX",
+		    (unsigned)lo, (unsigned)hi);
+		return -1;
+	}
+	n->retry_min_ms = (uint32_t)lo;
+	n->retry_max_ms = (uint32_t)hi;
+	return 0;
+}
+
+static const struct conf_kw nva_kw[] = {
+	{ "server", nva_server },
+	{ "server-name", nva_server_name },
+	{ "tls", nva_tls },
+	{ "underlay", nva_underlay },
+	{ "keepalive", nva_keepalive },
+	{ "retry", nva_retry },
+	{ NULL, NULL }
+};
+
+static int
+st_nva(struct conf_parser *p, void *obj, int line)
+{
+	struct nstate *st = ST(p);
+	struct nva_ctx x;
+	const char *first = st->nva_file;
+	int first_line = st->nva_line;
+
+	memset(&x, 0, sizeof(x));
+	x.n.line = line;
+	x.n.retry_min_ms = NNVED_NVA_RETRY_MIN_DEFAULT;
+	x.n.retry_max_ms = NNVED_NVA_RETRY_MAX_DEFAULT;
+	if (first == NULL) {
+		st->nva_file = p->file;
+		st->nva_line = line;
+	}
+	if (conf_block(p, nva_kw, &x) < 0)
+		return -1;
+	if (first != NULL) {
+		conf_error(p, line, "nva: given twice (first at %s:%d)",
+		    first, first_line);
+		return 0;
+	}
+	if (x.n.nserver == 0)
+		conf_error(p, line, "nva: server missing");
+	if (x.tls_line == 0)
+		conf_error(p, line, "nva: tls missing");
+	if (x.n.nunderlay == 0)
+		conf_error(p, line, "nva: underlay missing");
+	x.n.present = true;
+	st->c->nva = x.n;
+	return 0;
+}
+
 /* ---- global statements ------------------------------------------------- */
 
 static int
@@ -760,6 +1057,7 @@ static const struct conf_kw top_kw[] = {
 	{ "key", st_key },
 	{ "station", st_station },
 	{ "vn", st_vn },
+	{ "nva", st_nva },
 	{ NULL, NULL }
 };
 

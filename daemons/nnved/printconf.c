@@ -6,9 +6,9 @@
  * indented by one tab; global settings first, all of them printed
  * (control, log-level only when set, evb, extensions, vids, max-vsi,
  * max-stations), then the domains, ports, keys, stations and VN blocks,
- * each group in file order after a blank line; inside a block only what
- * differs from the defaults, and one prefix per "allow" and one VN per
- * "vn" line.  Includes are already expanded: the output is one file.
+ * each group in file order after a blank line, and last the nva block;
+ * inside a block only what differs from the defaults, and one prefix per
+ * "allow", one VN per "vn" and one address per "underlay" line.  Includes are already expanded: the output is one file.
  * Parsing the output gives the same configuration, and printing that
  * gives the same text (tests/unit/test_nnved_conf.c checks both).
  *
@@ -133,6 +133,53 @@ print_vn(FILE *f, const struct nnved_vn_conf *v)
 	fputs("}\n", f);
 }
 
+static void
+print_ip(FILE *f, const struct nnved_ip *ip)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	inet_ntop(ip->family == 4 ? AF_INET : AF_INET6, ip->addr, buf,
+	    sizeof(buf));
+	fputs(buf, f);
+}
+
+static void
+print_nva(FILE *f, const struct nnved_nva_conf *n)
+{
+	fputs("nva {\n", f);
+	for (unsigned i = 0; i < n->nserver; i++) {
+		fputs("\tserver ", f);
+		print_ip(f, &n->server[i].ip);
+		if (n->server[i].port != NNVED_NVA_PORT_DEFAULT)
+			fprintf(f, " port %u", n->server[i].port);
+		fputc('\n', f);
+	}
+	if (n->server_name[0] != '\0') {
+		fputs("\tserver-name ", f);
+		conf_print_word(f, n->server_name);
+		fputc('\n', f);
+	}
+	fputs("\ttls {\n\t\tcert ", f);
+	conf_print_quoted(f, n->cert);
+	fputs("\n\t\tkey ", f);
+	conf_print_quoted(f, n->key);
+	fputs("\n\t\tca ", f);
+	conf_print_quoted(f, n->ca);
+	fputs("\n\t}\n", f);
+	for (unsigned i = 0; i < n->nunderlay; i++) {
+		fputs("\tunderlay ", f);
+		print_ip(f, &n->underlay[i]);
+		fputc('\n', f);
+	}
+	if (n->keepalive_ms != 0)
+		fprintf(f, "\tkeepalive %u\n", n->keepalive_ms);
+	if (n->retry_min_ms != NNVED_NVA_RETRY_MIN_DEFAULT ||
+	    n->retry_max_ms != NNVED_NVA_RETRY_MAX_DEFAULT)
+		fprintf(f, "\tretry %u %u\n", n->retry_min_ms,
+		    n->retry_max_ms);
+	fputs("}\n", f);
+}
+
 void
 nnved_conf_print(FILE *f, const struct nnved_conf *c)
 {
@@ -171,4 +218,8 @@ nnved_conf_print(FILE *f, const struct nnved_conf *c)
 		fputc('\n', f);
 	for (i = 0; i < c->nvns; i++)
 		print_vn(f, &c->vns[i]);
+	if (c->nva.present) {
+		fputc('\n', f);
+		print_nva(f, &c->nva);
+	}
 }

@@ -48,6 +48,9 @@ timer_run(struct nnved *d, uint64_t now)
 			port_lldp_timer(HMAP_CONTAINER(t, struct nnved_port,
 			    lldp_timer), now);
 			break;
+		case NNVED_T_NVA:
+			nnved_nva_timer(d, now);
+			break;
 		default:
 			break;
 		}

@@ -355,6 +355,7 @@ vsi_release(struct nnved_vsi *v, uint64_t now, const char *why)
 
 	if (v->tsi.state == NVO3_TSI_INIT)
 		return;
+	nnved_nva_tsi_gone(d, v);
 	memset(&req, 0, sizeof(req));
 	req.port = v->tsi.port;
 	if (nvo3_tsi_event(&v->tsi, now, NVO3_TSIE_DEASSOCIATE, &req, &ta) == 0)
@@ -770,6 +771,7 @@ decide(struct nnved_vsi *v, const struct vdp_br_action *ba, uint64_t now)
 	    vsi_name(v, name, sizeof(name)), nvo3_tsi_state_names[before],
 	    nvo3_tsi_state_names[v->tsi.state], vn, tag, naddr,
 	    naddr == 1 ? "" : "es", hints_text(ba->hints));
+	nnved_nva_tsi(d, v);
 
 	for (unsigned i = 0; i < nf; i++)
 		if (f[i].vid == 0)

@@ -99,6 +99,34 @@ print_str(const struct nnved_conf *c)
 	return buf;
 }
 
+static void
+assert_nva_equal(const struct nnved_nva_conf *a,
+    const struct nnved_nva_conf *b)
+{
+	assert_int_equal(a->present, b->present);
+	assert_int_equal(a->nserver, b->nserver);
+	for (unsigned i = 0; i < a->nserver; i++) {
+		assert_int_equal(a->server[i].ip.family,
+		    b->server[i].ip.family);
+		assert_memory_equal(a->server[i].ip.addr,
+		    b->server[i].ip.addr, 16);
+		assert_int_equal(a->server[i].port, b->server[i].port);
+	}
+	assert_string_equal(a->server_name, b->server_name);
+	assert_string_equal(a->cert, b->cert);
+	assert_string_equal(a->key, b->key);
+	assert_string_equal(a->ca, b->ca);
+	assert_int_equal(a->nunderlay, b->nunderlay);
+	for (unsigned i = 0; i < a->nunderlay; i++) {
+		assert_int_equal(a->underlay[i].family, b->underlay[i].family);
+		assert_memory_equal(a->underlay[i].addr, b->underlay[i].addr,
+		    16);
+	}
+	assert_int_equal(a->keepalive_ms, b->keepalive_ms);
+	assert_int_equal(a->retry_min_ms, b->retry_min_ms);
+	assert_int_equal(a->retry_max_ms, b->retry_max_ms);
+}
+
 /* Everything but path and line numbers. */
 static void
 assert_conf_equal(const struct nnved_conf *a, const struct nnved_conf *b)
@@ -160,6 +188,7 @@ assert_conf_equal(const struct nnved_conf *a, const struct nnved_conf *b)
 			assert_memory_equal(x->vns, y->vns,
 			    x->nvns * sizeof(*x->vns));
 	}
+	assert_nva_equal(&a->nva, &b->nva);
 	assert_int_equal(a->nvns, b->nvns);
 	for (i = 0; i < a->nvns; i++) {
 		const struct nnved_vn_conf *x = &a->vns[i], *y = &b->vns[i];
@@ -472,6 +501,13 @@ station_rules_not_duplicate(void **state)
 
 /* ---- errors ---------------------------------------------------------- */
 
+/* Pieces of nva blocks: a header with one server, a tls block, an
+ * underlay, each one line; NVA_OK is a whole good block (4 lines). */
+#define NVA_HEAD	"nva {\n server 203.0.113.1\n"
+#define NVA_TLS		" tls { cert c.pem; key k.pem; ca ca.pem }\n"
+#define NVA_UL		" underlay 203.0.113.11\n"
+#define NVA_OK		NVA_HEAD NVA_TLS NVA_UL "}\n"
+
 static const struct {
 	const char	*text;
 	int		 errors;
@@ -700,6 +736,102 @@ static const struct {
 	  "t:1: 1.2.3.4/8: host bits set\n"
 	  "t:1: allow: 'bad' is not an address prefix\n"
 	  "t:1: allow 2001:db8::/129: length must be 0..128\n" },
+	/* nva: what the block must hold */
+	{ "nva\n", 3, "t:1: nva: server missing\nt:1: nva: tls missing\n"
+	  "t:1: nva: underlay missing\n" },
+	{ "nva {\n}\n", 3, "t:1: nva: server missing\n"
+	  "t:1: nva: tls missing\nt:1: nva: underlay missing\n" },
+	{ NVA_HEAD NVA_TLS "}\n", 1, "t:1: nva: underlay missing\n" },
+	{ "nva {\n" NVA_TLS NVA_UL "}\n", 1, "t:1: nva: server missing\n" },
+	{ NVA_HEAD NVA_UL "}\n", 1, "t:1: nva: tls missing\n" },
+	{ NVA_OK "nva {\n" NVA_TLS "}\n", 1,
+	  "t:6: nva: given twice (first at t:1)\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " bogus 1\n}\n", 1,
+	  "t:5: unknown keyword 'bogus'\n" },
+	{ "port e { nva }\n", 1, "t:1: unknown keyword 'nva'\n" },
+	/* nva: server */
+	{ NVA_HEAD NVA_TLS NVA_UL " server\n}\n", 1,
+	  "t:5: server: value missing\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " server nva.example\n}\n", 1,
+	  "t:5: server: 'nva.example' is not a numeric IPv4 or IPv6 "
+	  "address\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " server 203.0.113.300\n}\n", 1,
+	  "t:5: server: '203.0.113.300' is not a numeric IPv4 or IPv6 "
+	  "address\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " server 0.0.0.0\n}\n", 1,
+	  "t:5: server: '0.0.0.0' is not a unicast address\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " server 239.1.2.3\n}\n", 1,
+	  "t:5: server: '239.1.2.3' is not a unicast address\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " server 255.255.255.255\n}\n", 1,
+	  "t:5: server: '255.255.255.255' is not a unicast address\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " server ::\n}\n", 1,
+	  "t:5: server: '::' is not a unicast address\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " server ff02::1\n}\n", 1,
+	  "t:5: server: 'ff02::1' is not a unicast address\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " server 203.0.113.2 port 0\n}\n", 1,
+	  "t:5: server port: '0' is not a number in 1..65535\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " server 203.0.113.2 port 65536\n}\n", 1,
+	  "t:5: server port: '65536' is not a number in 1..65535\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " server 203.0.113.2 port\n}\n", 1,
+	  "t:5: server port: number missing\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " server 203.0.113.2 4790\n}\n", 1,
+	  "t:5: unexpected '4790'\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " server 203.0.113.1 port 4790\n}\n", 1,
+	  "t:5: nva: server 203.0.113.1 port 4790 given twice\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " server 2001:db8::2\n"
+	  " server 2001:db8::3\n server 2001:db8::4\n server 2001:db8::5\n"
+	  "}\n", 1, "t:8: nva: more than 4 servers\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " server-name\n}\n", 1,
+	  "t:5: server-name: value missing\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " server-name \"\"\n}\n", 1,
+	  "t:5: server-name: empty name\n" },
+	/* nva: tls */
+	{ NVA_HEAD " tls {\n }\n" NVA_UL "}\n", 3,
+	  "t:3: nva: tls: cert missing\nt:3: nva: tls: key missing\n"
+	  "t:3: nva: tls: ca missing\n" },
+	{ NVA_HEAD " tls { cert c.pem; key k.pem }\n" NVA_UL "}\n", 1,
+	  "t:3: nva: tls: ca missing\n" },
+	{ NVA_HEAD " tls { cert \"\"; key k.pem; ca ca.pem }\n" NVA_UL
+	  "}\n", 2, "t:3: cert: empty path\nt:3: nva: tls: cert missing\n" },
+	{ NVA_HEAD " tls { cert; key k.pem; ca ca.pem }\n" NVA_UL "}\n", 2,
+	  "t:3: cert: value missing\nt:3: nva: tls: cert missing\n" },
+	{ NVA_HEAD NVA_TLS NVA_TLS NVA_UL "}\n", 1,
+	  "t:4: nva: tls given twice (first at line 3)\n" },
+	{ NVA_HEAD " tls { cert c.pem; key k.pem; ca ca.pem; bad x }\n" NVA_UL
+	  "}\n", 1, "t:3: unknown keyword 'bad'\n" },
+	/* nva: underlay */
+	{ NVA_HEAD NVA_TLS NVA_UL " underlay\n}\n", 1,
+	  "t:5: underlay: address missing\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " underlay 203.0.113.11\n}\n", 1,
+	  "t:5: nva: underlay 203.0.113.11 given twice\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " underlay 2001:db8:ffff::1 x 0.0.0.0 "
+	  "2001:DB8:FFFF::1\n}\n", 3,
+	  "t:5: underlay: 'x' is not a numeric IPv4 or IPv6 address\n"
+	  "t:5: underlay: '0.0.0.0' is not a unicast address\n"
+	  "t:5: nva: underlay 2001:db8:ffff::1 given twice\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " underlay 203.0.113.12 203.0.113.13 "
+	  "203.0.113.14 203.0.113.15\n underlay 203.0.113.16 203.0.113.17 "
+	  "203.0.113.18 203.0.113.19\n}\n", 1,
+	  "t:6: nva: more than 8 underlay addresses\n" },
+	/* nva: keepalive, retry */
+	{ NVA_HEAD NVA_TLS NVA_UL " keepalive 99\n}\n", 1,
+	  "t:5: keepalive: '99' is not 0 or a number in 100..600000\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " keepalive 600001\n}\n", 1,
+	  "t:5: keepalive: '600001' is not 0 or a number in 100..600000\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " keepalive -1\n}\n", 1,
+	  "t:5: keepalive: '-1' is not 0 or a number in 100..600000\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " keepalive\n}\n", 1,
+	  "t:5: keepalive: value missing\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " retry 500\n}\n", 1,
+	  "t:5: retry max: number missing\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " retry 9 100\n}\n", 1,
+	  "t:5: retry: '9' is not a number in 10..600000\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " retry 10 3600001\n}\n", 1,
+	  "t:5: retry max: '3600001' is not a number in 10..3600000\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " retry 1000 999\n}\n", 1,
+	  "t:5: retry 1000 999: MIN above MAX\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " retry 100-200\n}\n", 1,
+	  "t:5: retry: '100-200' is not a number in 10..600000\n" },
 };
 
 static void
@@ -936,6 +1068,134 @@ unreadable(void **state)
 	(void)state;
 }
 
+/* ---- the nva block ----------------------------------------------------- */
+
+static const char nva_text[] =
+    "port eth0\n"
+    "nva {\n"
+    "\tserver 203.0.113.1\n"
+    "\tserver 2001:DB8::1 port 5000; server 203.0.113.1 port 4791\n"
+    "\tserver 198.51.100.1 port 4790\n"
+    "\tserver-name \"nva 1.example\"\n"
+    "\ttls {\n"
+    "\t\tca /etc/splitnve/ca.pem\n"
+    "\t\tcert \"/etc/splitnve/nve 1.pem\"\n"
+    "\t\tkey /etc/splitnve/nve1.key\n"
+    "\t}\n"
+    "\tunderlay 203.0.113.11 2001:db8:ffff::11\n"
+    "\tunderlay ::ffff:203.0.113.12\n"
+    "\tkeepalive 600000\n"
+    "\tretry 10 3600000\n"
+    "}\n";
+
+static void
+nva_block(void **state)
+{
+	static const uint8_t s1[4] = { 203, 0, 113, 1 };
+	static const uint8_t s2[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	static const uint8_t u2[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff,
+	    [15] = 0x11 };
+	static const uint8_t u3[16] = { [10] = 0xff, [11] = 0xff, 203, 0,
+	    113, 12 };
+	const struct nnved_nva_conf *n;
+	struct nnved_conf c;
+	char *out;
+
+	/* absent: off */
+	assert_int_equal(parse_cap("port eth0\n", &c), 0);
+	assert_false(c.nva.present);
+	nnved_conf_free(&c);
+
+	assert_int_equal(parse_cap(nva_text, &c), 0);
+	assert_string_equal(cap, "");
+	n = &c.nva;
+	assert_true(n->present);
+	assert_int_equal(n->line, 2);
+	assert_int_equal(n->nserver, 4);
+	assert_int_equal(n->server[0].ip.family, 4);
+	assert_memory_equal(n->server[0].ip.addr, s1, 4);
+	assert_int_equal(n->server[0].port, NNVED_NVA_PORT_DEFAULT);
+	assert_int_equal(n->server[1].ip.family, 6);
+	assert_memory_equal(n->server[1].ip.addr, s2, 16);
+	assert_int_equal(n->server[1].port, 5000);
+	/* the same address on another port is another server */
+	assert_memory_equal(n->server[2].ip.addr, s1, 4);
+	assert_int_equal(n->server[2].port, 4791);
+	assert_int_equal(n->server[3].port, 4790);
+	assert_string_equal(n->server_name, "nva 1.example");
+	assert_string_equal(n->cert, "/etc/splitnve/nve 1.pem");
+	assert_string_equal(n->key, "/etc/splitnve/nve1.key");
+	assert_string_equal(n->ca, "/etc/splitnve/ca.pem");
+	assert_int_equal(n->nunderlay, 3);
+	assert_int_equal(n->underlay[0].family, 4);
+	assert_int_equal(n->underlay[0].addr[3], 11);
+	assert_int_equal(n->underlay[1].family, 6);
+	assert_memory_equal(n->underlay[1].addr, u2, 16);
+	/* a v4-mapped address stays IPv6 */
+	assert_int_equal(n->underlay[2].family, 6);
+	assert_memory_equal(n->underlay[2].addr, u3, 16);
+	assert_int_equal(n->keepalive_ms, 600000);
+	assert_int_equal(n->retry_min_ms, 10);
+	assert_int_equal(n->retry_max_ms, 3600000);
+
+	/* canonical: defaults left out, one address per line, block last */
+	out = print_str(&c);
+	assert_non_null(strstr(out, "\n\nport eth0 {\n}\n\nnva {\n"));
+	assert_string_equal(strstr(out, "nva {\n"),
+	    "nva {\n"
+	    "\tserver 203.0.113.1\n"
+	    "\tserver 2001:db8::1 port 5000\n"
+	    "\tserver 203.0.113.1 port 4791\n"
+	    "\tserver 198.51.100.1\n"
+	    "\tserver-name \"nva 1.example\"\n"
+	    "\ttls {\n"
+	    "\t\tcert \"/etc/splitnve/nve 1.pem\"\n"
+	    "\t\tkey \"/etc/splitnve/nve1.key\"\n"
+	    "\t\tca \"/etc/splitnve/ca.pem\"\n"
+	    "\t}\n"
+	    "\tunderlay 203.0.113.11\n"
+	    "\tunderlay 2001:db8:ffff::11\n"
+	    "\tunderlay ::ffff:203.0.113.12\n"
+	    "\tkeepalive 600000\n"
+	    "\tretry 10 3600000\n"
+	    "}\n");
+	free(out);
+	nnved_conf_free(&c);
+	assert_false(c.nva.present);
+
+	/* the smallest block: defaults */
+	assert_int_equal(parse_cap(NVA_OK, &c), 0);
+	assert_string_equal(cap, "");
+	n = &c.nva;
+	assert_true(n->present);
+	assert_int_equal(n->nserver, 1);
+	assert_string_equal(n->server_name, "");
+	assert_int_equal(n->keepalive_ms, 0);
+	assert_int_equal(n->retry_min_ms, NNVED_NVA_RETRY_MIN_DEFAULT);
+	assert_int_equal(n->retry_max_ms, NNVED_NVA_RETRY_MAX_DEFAULT);
+	out = print_str(&c);
+	assert_string_equal(strstr(out, "nva {\n"),
+	    "nva {\n"
+	    "\tserver 203.0.113.1\n"
+	    "\ttls {\n"
+	    "\t\tcert \"c.pem\"\n"
+	    "\t\tkey \"k.pem\"\n"
+	    "\t\tca \"ca.pem\"\n"
+	    "\t}\n"
+	    "\tunderlay 203.0.113.11\n"
+	    "}\n");
+	free(out);
+	nnved_conf_free(&c);
+
+	/* keepalive 0 is the NVA's, retry MIN = MAX is fine */
+	assert_int_equal(parse_cap(NVA_HEAD NVA_TLS NVA_UL " keepalive 0\n"
+	    " retry 600000 600000\n keepalive 100\n}\n", &c), 0);
+	assert_int_equal(c.nva.keepalive_ms, 100);
+	assert_int_equal(c.nva.retry_min_ms, 600000);
+	nnved_conf_free(&c);
+	(void)state;
+}
+
 /* ---- round trip -------------------------------------------------------- */
 
 static void
@@ -966,6 +1226,13 @@ round_trip(void **state)
 	char *out;
 
 	round_trip_one(full_text);
+	round_trip_one(nva_text);
+	round_trip_one(NVA_OK);
+	round_trip_one(NVA_HEAD NVA_TLS NVA_UL " retry 500 30001\n}\n");
+	round_trip_one(NVA_HEAD NVA_TLS NVA_UL " retry 499 30000\n}\n");
+	round_trip_one("nva { server 203.0.113.1; server-name x; underlay "
+	    "2001:db8::5; tls { cert \"/a \\\"b\"; key \"#k\"; ca "
+	    "\"{\" } }\n");
 	round_trip_one("");
 	round_trip_one("extensions none\n");
 	round_trip_one("extensions migration,ecpdest,vni-groupid,multi-tlv,"
@@ -1056,6 +1323,7 @@ main(void)
 		    inc_teardown),
 		cmocka_unit_test_setup_teardown(unreadable, inc_setup,
 		    inc_teardown),
+		cmocka_unit_test(nva_block),
 		cmocka_unit_test(round_trip),
 	};
 

@@ -1,13 +1,14 @@
 /*
  * test_nvectl_cmd.c - nvectl's pure half (tools/nvectl/nvectl_cmd.c):
- * the request JSON of every command of both daemons (nnved, tnved),
- * the daemon choice (-d) for commands both serve, usage errors (missing
+ * the request JSON of every command of the three daemons (nnved, tnved,
+ * nvad), the daemon choice (-d) for commands several serve, optional
+ * positional arguments (nvad's map show [VN [ADDR]]), usage errors (missing
  * and extra arguments, unknown or abbreviated words including two-word
  * verbs, bad numbers and lists, repeated keywords), the VM SPEC in its
  * one-TSI and file forms, the usage text, and the rendering of sample
  * replies as text (columns, arrays, null, booleans, reals, objects,
- * filters, tnved's vms/tsis/nves tables and VM results) and as JSON,
- * plus malformed and refused replies.
+ * filters, tnved's vms/tsis/nves tables and VM results, nvad's tables)
+ * and as JSON, plus malformed and refused replies.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -140,7 +141,8 @@ usage_errors(void **state)
 	assert_string_equal(err, "missing OBJECT");
 
 	BAD("unknown object \"frob\" (valid: station, vn, tsi, port, "
-	    "counters, daemon, vm, nve)", "frob", "show");
+	    "counters, daemon, vm, nve, map, alert, subnet, session)", "frob",
+	    "show");
 	BAD("vn: missing VERB (valid: show, connect, disconnect)", "vn");
 	/* Full words only: no prefixes, no case folding. */
 	BAD("vn: unknown verb \"sho\" (valid: show, connect, disconnect)",
@@ -193,8 +195,8 @@ usage_text(void **state)
 	assert_false(b.oom);
 	assert_non_null(b.p);
 	assert_int_equal(strlen(b.p), b.len);
-	assert_non_null(strstr(b.p, "usage: nvectl [-d nnved|tnved] [-s PATH] "
-	    "[-t SECONDS] [--json] [-h]\n"));
+	assert_non_null(strstr(b.p, "usage: nvectl [-d nnved|tnved|nvad] "
+	    "[-s PATH] [-t SECONDS] [--json] [-h]\n"));
 	assert_non_null(strstr(b.p, "\n  vn connect DOMAIN VN [vid VID]  "));
 	assert_non_null(strstr(b.p, "\n  tsi show [vn VN] [port IF]  "));
 	assert_non_null(strstr(b.p, "\n  tsi deassociate VSIID [port IF]  "));
@@ -545,8 +547,10 @@ daemon_choice(void **state)
 	(void)state;
 	assert_ptr_equal(nvectl_daemon_find("nnved"), &nvectl_nnved);
 	assert_ptr_equal(nvectl_daemon_find("tnved"), &nvectl_tnved);
-	assert_null(nvectl_daemon_find("nvad"));
+	assert_ptr_equal(nvectl_daemon_find("nvad"), &nvectl_nvad);
 	assert_null(nvectl_daemon_find("tnve"));
+	assert_null(nvectl_daemon_find("nva"));
+	assert_null(nvectl_daemon_find("NVAD"));
 	assert_null(nvectl_daemon_find(""));
 	assert_string_equal(nvectl_tnved.sock, "/run/splitnve/tnved.sock");
 	assert_string_equal(nvectl_nnved.sock, "/run/splitnve/nnved.sock");
@@ -878,6 +882,252 @@ vm_results(void **state)
 	    "{\"ok\":true,\"result\":{}}", "vm", "show");
 }
 
+/* ---- nvad ------------------------------------------------------------ */
+
+/* A command for nvad: without -d (when only nvad serves it) and with
+ * -d nvad (same request). */
+#define VREQ(want, ...) do {						\
+	check_request(NULL, &nvectl_nvad, ARGC(__VA_ARGS__),		\
+	    ARGV(__VA_ARGS__), want);					\
+	check_request(&nvectl_nvad, &nvectl_nvad, ARGC(__VA_ARGS__),	\
+	    ARGV(__VA_ARGS__), want);					\
+} while (0)
+#define VREQD(want, ...) \
+	check_request(&nvectl_nvad, &nvectl_nvad, ARGC(__VA_ARGS__), \
+	    ARGV(__VA_ARGS__), want)
+
+static void
+nvad_requests(void **state)
+{
+	(void)state;
+	assert_string_equal(nvectl_nvad.name, "nvad");
+	assert_string_equal(nvectl_nvad.sock, "/run/splitnve/nvad.sock");
+
+	VREQ("{\"cmd\":\"show\",\"table\":\"maps\"}", "map", "show");
+	VREQ("{\"cmd\":\"show\",\"table\":\"maps\",\"vn\":5000}", "map",
+	    "show", "5000");
+	VREQ("{\"addr\":\"198.51.100.7\",\"cmd\":\"show\",\"table\":\"maps\","
+	    "\"vn\":16777215}", "map", "show", "16777215", "198.51.100.7");
+	VREQ("{\"cmd\":\"show\",\"state\":\"activated\",\"table\":\"maps\"}",
+	    "map", "show", "state", "activated");
+	VREQ("{\"cmd\":\"show\",\"limit\":1,\"table\":\"maps\",\"vn\":1}",
+	    "map", "show", "1", "limit", "1");
+	/* Keywords in any order, after both positionals. */
+	VREQ("{\"addr\":\"2001:db8:100::7\",\"cmd\":\"show\",\"limit\":"
+	    "1000000,\"state\":\"withdrawn\",\"table\":\"maps\",\"vn\":7}",
+	    "map", "show", "7", "2001:db8:100::7", "limit", "1000000",
+	    "state", "withdrawn");
+	/* The daemon checks the state's name, not nvectl. */
+	VREQ("{\"cmd\":\"show\",\"state\":\"frob\",\"table\":\"maps\"}",
+	    "map", "show", "state", "frob");
+	VREQ("{\"addr\":\"52:54:00:00:00:01\",\"cmd\":\"map-unfreeze\","
+	    "\"vn\":5000}", "map", "unfreeze", "5000", "52:54:00:00:00:01");
+	VREQ("{\"cmd\":\"show\",\"table\":\"alerts\"}", "alert", "show");
+	VREQ("{\"cmd\":\"show\",\"table\":\"subnets\"}", "subnet", "show");
+	VREQ("{\"cmd\":\"show\",\"table\":\"sessions\"}", "session", "show");
+	/* Shared with other daemons: nvad only with -d nvad. */
+	VREQD("{\"cmd\":\"show\",\"table\":\"nves\"}", "nve", "show");
+	VREQD("{\"cmd\":\"show\",\"table\":\"vns\"}", "vn", "show");
+	VREQD("{\"cmd\":\"show\",\"table\":\"counters\"}", "counters",
+	    "show");
+}
+
+static void
+nvad_daemon_choice(void **state)
+{
+	(void)state;
+	/* nve show: tnved's before nvad's; vn and counters show: nnved. */
+	check_request(NULL, &nvectl_tnved, 2, ARGV("nve", "show"),
+	    "{\"cmd\":\"show\",\"table\":\"nves\"}");
+	check_request(&nvectl_tnved, &nvectl_tnved, 2, ARGV("nve", "show"),
+	    "{\"cmd\":\"show\",\"table\":\"nves\"}");
+	check_request(NULL, &nvectl_nnved, 2, ARGV("vn", "show"),
+	    "{\"cmd\":\"show\",\"table\":\"vns\"}");
+	check_request(NULL, &nvectl_nnved, 2, ARGV("counters", "show"),
+	    "{\"cmd\":\"show\",\"table\":\"counters\"}");
+	/* The other daemons' rows do not take nvad's arguments ... */
+	BAD("vn show: unexpected \"5\"", "vn", "show", "5");
+	/* ... nor nvad's theirs. */
+	BADD(&nvectl_nvad, "vn connect: served by nnved, not nvad", "vn",
+	    "connect", "dc1", "5");
+	BADD(&nvectl_nvad, "station show: served by nnved, not nvad",
+	    "station", "show");
+	BADD(&nvectl_nvad, "vm show: served by tnved, not nvad", "vm",
+	    "show");
+	BADD(&nvectl_nvad, "daemon reload: served by nnved and tnved, not "
+	    "nvad", "daemon", "reload");
+	BADD(&nvectl_nnved, "nve show: served by tnved and nvad, not nnved",
+	    "nve", "show");
+	BADD(&nvectl_tnved, "map show: served by nvad, not tnved", "map",
+	    "show");
+	BADD(&nvectl_nnved, "map unfreeze: served by nvad, not nnved", "map",
+	    "unfreeze", "5", "198.51.100.1");
+	BADD(&nvectl_tnved, "session show: served by nvad, not tnved",
+	    "session", "show");
+	BADD(&nvectl_nnved, "alert show: served by nvad, not nnved", "alert",
+	    "show");
+	BADD(&nvectl_nnved, "subnet show: served by nvad, not nnved",
+	    "subnet", "show");
+}
+
+static void
+nvad_usage_errors(void **state)
+{
+	struct nvectl_buf b = { 0 };
+
+	(void)state;
+	BAD("map: missing VERB (valid: show, unfreeze)", "map");
+	BAD("map: unknown verb \"thaw\" (valid: show, unfreeze)", "map",
+	    "thaw");
+	BAD("VN must be a number in 1..16777215, not \"0\"", "map", "show",
+	    "0");
+	BAD("VN must be a number in 1..16777215, not \"x\"", "map", "show",
+	    "x");
+	BAD("VN must be a number in 1..16777215, not \"16777216\"", "map",
+	    "show", "16777216");
+	BAD("ADDR must not be empty", "map", "show", "5", "");
+	BAD("map show: unexpected \"extra\" (valid: state, limit)", "map",
+	    "show", "5", "198.51.100.1", "extra");
+	/* A keyword ends the positionals: nothing positional after it. */
+	BAD("map show: unexpected \"5\" (valid: state, limit)", "map", "show",
+	    "state", "activated", "5");
+	BAD("map show: state needs STATE", "map", "show", "state");
+	BAD("map show: state needs STATE", "map", "show", "5", "state");
+	BAD("STATE must not be empty", "map", "show", "state", "");
+	BAD("map show: state given twice", "map", "show", "state", "a",
+	    "state", "b");
+	BAD("N must be a number in 1..1000000, not \"0\"", "map", "show",
+	    "limit", "0");
+	BAD("N must be a number in 1..1000000, not \"1000001\"", "map",
+	    "show", "limit", "1000001");
+	BAD("N must be a number in 1..1000000, not \"-1\"", "map", "show",
+	    "5", "limit", "-1");
+	BAD("map unfreeze: missing VN", "map", "unfreeze");
+	BAD("map unfreeze: missing ADDR", "map", "unfreeze", "5");
+	BAD("VN must be a number in 1..16777215, not \"a\"", "map",
+	    "unfreeze", "a", "198.51.100.1");
+	BAD("map unfreeze: unexpected \"x\"", "map", "unfreeze", "5",
+	    "198.51.100.1", "x");
+	BAD("alert show: unexpected \"x\"", "alert", "show", "x");
+	BAD("session show: unexpected \"5\"", "session", "show", "5");
+	BAD("subnet: unknown verb \"sho\" (valid: show)", "subnet", "sho");
+	BADD(&nvectl_nvad, "nve show: unexpected \"x\"", "nve", "show", "x");
+
+	nvectl_usage(&b);
+	assert_false(b.oom);
+	assert_non_null(strstr(b.p, "\nnvad (the NVA), socket "
+	    "/run/splitnve/nvad.sock:\n"));
+	assert_true(strstr(b.p, "nvad (the NVA)") > strstr(b.p,
+	    "tnved (the"));
+	assert_non_null(strstr(b.p, "\n  map show [VN [ADDR]] [state STATE] "
+	    "[limit N]\n"));
+	assert_non_null(strstr(b.p, "\n  map unfreeze VN ADDR  "));
+	assert_non_null(strstr(strstr(b.p, "nvad (the NVA)"),
+	    "\n  nve show  "));
+	assert_non_null(strstr(strstr(b.p, "nvad (the NVA)"),
+	    "\n  counters show  "));
+	nvectl_buf_free(&b);
+}
+
+static void
+nvad_render(void **state)
+{
+	(void)state;
+	RENDER_OKD(&nvectl_nvad, false,
+	    "NVE   INDEX  CONNECTED  UNDERLAY                      OWNED  "
+	    "REPORTS  MOVESIN  MOVESOUT  REFUSED\n"
+	    "nve1  0      yes        203.0.113.1,2001:db8:ffff::1  2      "
+	    "5        1        0         0\n"
+	    "nve2  1      no         -                             0      "
+	    "0        0        1         3\n",
+	    "{\"ok\":true,\"rows\":[{\"name\":\"nve1\",\"index\":0,"
+	    "\"connected\":true,\"underlay\":[\"203.0.113.1\","
+	    "\"2001:db8:ffff::1\"],\"owned\":2,\"reports\":5,\"moves_in\":1,"
+	    "\"moves_out\":0,\"refused\":0},{\"name\":\"nve2\",\"index\":1,"
+	    "\"connected\":false,\"underlay\":[],\"owned\":0,\"reports\":0,"
+	    "\"moves_in\":0,\"moves_out\":1,\"refused\":3}]}", "nve", "show");
+	RENDER_OKD(&nvectl_nvad, false,
+	    "VN    TENANT  ENTRIES  ACTIVE  SUBSCRIBERS  REV\n"
+	    "5000  blue    3        2       1            17\n"
+	    "6000  -       1        0       0            4\n",
+	    "{\"ok\":true,\"rows\":[{\"vn\":5000,\"tenant\":\"blue\","
+	    "\"entries\":3,\"active\":2,\"subscribers\":1,\"rev\":17},"
+	    "{\"vn\":6000,\"tenant\":null,\"entries\":1,\"active\":0,"
+	    "\"subscribers\":0,\"rev\":4}]}", "vn", "show");
+	/* Missing MAC and NVEs as "-". */
+	RENDER_OK(false,
+	    "VN    ADDR               MAC                NVE   STATE      "
+	    "SEQ  REV  FROZEN  PENDING  PREV\n"
+	    "5000  198.51.100.7       52:54:00:00:00:01  nve2  activated  "
+	    "2    17   no      -        nve1\n"
+	    "5000  52:54:00:00:00:09  -                  -     withdrawn  "
+	    "0    9    yes     nve3     -\n",
+	    "{\"ok\":true,\"rows\":[{\"vn\":5000,\"addr\":\"198.51.100.7\","
+	    "\"mac\":\"52:54:00:00:00:01\",\"nve\":\"nve2\",\"state\":"
+	    "\"activated\",\"seq\":2,\"rev\":17,\"frozen\":false,\"pending\":"
+	    "null,\"prev\":\"nve1\"},{\"vn\":5000,\"addr\":"
+	    "\"52:54:00:00:00:09\",\"mac\":null,\"nve\":null,\"state\":"
+	    "\"withdrawn\",\"seq\":0,\"rev\":9,\"frozen\":true,\"pending\":"
+	    "\"nve3\",\"prev\":null}]}", "map", "show", "5000");
+	RENDER_OK(false,
+	    "ID  KIND       VN    ADDR          NVE   AGE  CLEARED  TEXT\n"
+	    "1   duplicate  5000  198.51.100.7  nve2  42   no       6 moves "
+	    "in 180 s\n",
+	    "{\"ok\":true,\"rows\":[{\"id\":1,\"kind\":\"duplicate\","
+	    "\"vn\":5000,\"addr\":\"198.51.100.7\",\"nve\":\"nve2\","
+	    "\"age\":42,\"text\":\"6 moves in 180 s\",\"cleared\":false}]}",
+	    "alert", "show");
+	RENDER_OK(false,
+	    "VN    PREFIX             NVES\n"
+	    "5000  198.51.100.0/24    nve1,nve2\n"
+	    "6000  2001:db8:100::/64  -\n",
+	    "{\"ok\":true,\"rows\":[{\"vn\":5000,\"prefix\":"
+	    "\"198.51.100.0/24\",\"nves\":[\"nve1\",\"nve2\"]},{\"vn\":6000,"
+	    "\"prefix\":\"2001:db8:100::/64\",\"nves\":[]}]}", "subnet",
+	    "show");
+	RENDER_OK(false,
+	    "ID  NVE   PEER             STATE      AGE    RX  TX  BAD  WQ  "
+	    "VNS\n"
+	    "7   nve1  127.0.0.1:40000  up         3.500  10  12  1    0   "
+	    "5000,6000\n"
+	    "8   -     [::1]:40001      handshake  0.010  0   0   0    0   "
+	    "-\n",
+	    "{\"ok\":true,\"rows\":[{\"id\":7,\"nve\":\"nve1\",\"addr\":"
+	    "\"127.0.0.1:40000\",\"state\":\"up\",\"age\":3.5,\"rx_msgs\":10,"
+	    "\"tx_msgs\":12,\"bad_msgs\":1,\"wq\":0,\"subs\":[5000,6000]},"
+	    "{\"id\":8,\"nve\":null,\"addr\":\"[::1]:40001\",\"state\":"
+	    "\"handshake\",\"age\":0.01,\"rx_msgs\":0,\"tx_msgs\":0,"
+	    "\"bad_msgs\":0,\"wq\":0,\"subs\":[]}]}", "session", "show");
+	/* Counters: every field, the per-code ones as k=v. */
+	RENDER_OKD(&nvectl_nvad, false,
+	    "entries   3\n"
+	    "refused   not-owner=1,coattach=0\n"
+	    "bad_msgs  malformed=2\n"
+	    "store     lmdb\n",
+	    "{\"ok\":true,\"rows\":[{\"entries\":3,\"refused\":{\"not-owner\":"
+	    "1,\"coattach\":0},\"bad_msgs\":{\"malformed\":2},\"store\":"
+	    "\"lmdb\"}]}", "counters", "show");
+	RENDER_OKD(&nvectl_nvad, true,
+	    "[\n  {\n    \"entries\": 3,\n    \"refused\": {\n"
+	    "      \"not-owner\": 1\n    }\n  }\n]\n",
+	    "{\"ok\":true,\"rows\":[{\"entries\":3,\"refused\":{\"not-owner\":"
+	    "1}}]}", "counters", "show");
+	/* map unfreeze: silent on success, the daemon's text on refusal. */
+	RENDER_OK(false, "", "{\"ok\":true,\"result\":{\"vn\":5000,\"addr\":"
+	    "\"198.51.100.7\"}}", "map", "unfreeze", "5000", "198.51.100.7");
+	RENDER_OK(true, "{\n  \"vn\": 5000,\n  \"addr\": \"198.51.100.7\"\n}\n",
+	    "{\"ok\":true,\"result\":{\"vn\":5000,\"addr\":\"198.51.100.7\"}}",
+	    "map", "unfreeze", "5000", "198.51.100.7");
+	RENDER_ERR(-EREMOTEIO, "map-unfreeze: vn 5000 198.51.100.7: no such "
+	    "mapping", "{\"ok\":false,\"error\":\"map-unfreeze: vn 5000 "
+	    "198.51.100.7: no such mapping\"}", "map", "unfreeze", "5000",
+	    "198.51.100.7");
+	RENDER_ERR(-EPROTO, "bad reply from nvad: no \"rows\" array",
+	    "{\"ok\":true,\"result\":{}}", "map", "show");
+	RENDER_ERR(-EPROTO, "bad reply from nvad: row 0 is not an object",
+	    "{\"ok\":true,\"rows\":[[]]}", "alert", "show");
+}
+
 int
 main(void)
 {
@@ -899,6 +1149,10 @@ main(void)
 		cmocka_unit_test(spec_file),
 		cmocka_unit_test(tnved_render),
 		cmocka_unit_test(vm_results),
+		cmocka_unit_test(nvad_requests),
+		cmocka_unit_test(nvad_daemon_choice),
+		cmocka_unit_test(nvad_usage_errors),
+		cmocka_unit_test(nvad_render),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -262,7 +262,8 @@ main(int argc, char *argv[])
 		case 'd':
 			if ((daemon = nvectl_daemon_find(optarg)) == NULL) {
 				fprintf(stderr, "nvectl: -d: unknown daemon "
-				    "\"%s\" (valid: nnved, tnved)\n", optarg);
+				    "\"%s\" (valid: nnved, tnved, nvad)\n",
+				    optarg);
 				return 2;
 			}
 			break;

@@ -7,7 +7,7 @@
  * The request field names and the row field names are the contract with
  * each daemon's control.c (nnved: daemons/nnved/control.c; tnved:
  * daemons/tnved/control.c, whose requests and rows are listed in
- * daemons/tnved/tnved.h and docs/nvectl.8).
+ * daemons/tnved/tnved.h and docs/nvectl.8; nvad: daemons/nvad/control.c).
  *
  * Words are matched whole: "sho" is not "show".  A prefix that is unique
  * today stops being unique when a verb is added, and scripts break.  A
@@ -28,6 +28,10 @@ const struct nvectl_daemon nvectl_nnved = {
 };
 const struct nvectl_daemon nvectl_tnved = {
 	"tnved", "/run/splitnve/tnved.sock"
+};
+/* NVAD_DEFAULT_CONTROL of daemons/nvad/nvad.h */
+const struct nvectl_daemon nvectl_nvad = {
+	"nvad", "/run/splitnve/nvad.sock"
 };
 
 #define ARG_END		{ NULL, NULL, NULL, 0, 0, 0, 0 }
@@ -201,6 +205,63 @@ const struct nvectl_cmd nvectl_cmds[] = {
 	{ "daemon", "reload", &nvectl_tnved, "reload", NULL,
 	    { ARG_END }, NVECTL_OUT_NONE, { COL_END },
 	    "re-read the configuration (as SIGHUP)", false },
+
+	/* ---- nvad: the NVA (after tnved: "nve show" stays tnved's) ---- */
+	{ "nve", "show", &nvectl_nvad, "show", "nves",
+	    { ARG_END }, NVECTL_OUT_TABLE, {
+		{ "name", "NVE" }, { "index", "INDEX" },
+		{ "connected", "CONNECTED" }, { "underlay", "UNDERLAY" },
+		{ "owned", "OWNED" }, { "reports", "REPORTS" },
+		{ "moves_in", "MOVESIN" }, { "moves_out", "MOVESOUT" },
+		{ "refused", "REFUSED" }, COL_END },
+	    "NVEs registered: session, mappings, moves", false },
+	{ "vn", "show", &nvectl_nvad, "show", "vns",
+	    { ARG_END }, NVECTL_OUT_TABLE, {
+		{ "vn", "VN" }, { "tenant", "TENANT" },
+		{ "entries", "ENTRIES" }, { "active", "ACTIVE" },
+		{ "subscribers", "SUBSCRIBERS" }, { "rev", "REV" }, COL_END },
+	    "VNs in the directory, subscribed NVEs", false },
+	{ "map", "show", &nvectl_nvad, "show", "maps", {
+		{ NULL, "VN", "vn", NVECTL_ARG_UINT, 1, 0xffffff,
+		    NVECTL_ARG_OPTIONAL },
+		{ NULL, "ADDR", "addr", NVECTL_ARG_STRING, 0, 0,
+		    NVECTL_ARG_OPTIONAL },
+		{ "state", "STATE", "state", NVECTL_ARG_STRING, 0, 0,
+		    NVECTL_ARG_OPTIONAL },
+		{ "limit", "N", "limit", NVECTL_ARG_UINT, 1, 1000000,
+		    NVECTL_ARG_OPTIONAL },
+		ARG_END }, NVECTL_OUT_TABLE, {
+		{ "vn", "VN" }, { "addr", "ADDR" }, { "mac", "MAC" },
+		{ "nve", "NVE" }, { "state", "STATE" }, { "seq", "SEQ" },
+		{ "rev", "REV" }, { "frozen", "FROZEN" },
+		{ "pending", "PENDING" }, { "prev", "PREV" }, COL_END },
+	    "mappings (at most N, default 1000)", false },
+	{ "map", "unfreeze", &nvectl_nvad, "map-unfreeze", NULL, {
+		{ NULL, "VN", "vn", NVECTL_ARG_UINT, 1, 0xffffff, 0 },
+		{ NULL, "ADDR", "addr", NVECTL_ARG_STRING, 0, 0, 0 },
+		ARG_END }, NVECTL_OUT_NONE, { COL_END },
+	    "thaw an address duplicate detection froze", false },
+	{ "alert", "show", &nvectl_nvad, "show", "alerts",
+	    { ARG_END }, NVECTL_OUT_TABLE, {
+		{ "id", "ID" }, { "kind", "KIND" }, { "vn", "VN" },
+		{ "addr", "ADDR" }, { "nve", "NVE" }, { "age", "AGE" },
+		{ "cleared", "CLEARED" }, { "text", "TEXT" }, COL_END },
+	    "duplicate, spoofing and audit alerts", false },
+	{ "subnet", "show", &nvectl_nvad, "show", "subnets",
+	    { ARG_END }, NVECTL_OUT_TABLE, {
+		{ "vn", "VN" }, { "prefix", "PREFIX" }, { "nves", "NVES" },
+		COL_END },
+	    "subnets attached (RFC 8171) and their NVEs", false },
+	{ "session", "show", &nvectl_nvad, "show", "sessions",
+	    { ARG_END }, NVECTL_OUT_TABLE, {
+		{ "id", "ID" }, { "nve", "NVE" }, { "addr", "PEER" },
+		{ "state", "STATE" }, { "age", "AGE" }, { "rx_msgs", "RX" },
+		{ "tx_msgs", "TX" }, { "bad_msgs", "BAD" }, { "wq", "WQ" },
+		{ "subs", "VNS" }, COL_END },
+	    "NVE sessions: peer, state, traffic, VNs", false },
+	{ "counters", "show", &nvectl_nvad, "show", "counters",
+	    { ARG_END }, NVECTL_OUT_LIST, { COL_END },
+	    "daemon-wide counters and totals", false },
 };
 const size_t nvectl_ncmds = sizeof(nvectl_cmds) / sizeof(nvectl_cmds[0]);
 
@@ -265,6 +326,8 @@ nvectl_daemon_find(const char *name)
 		return &nvectl_nnved;
 	if (strcmp(name, nvectl_tnved.name) == 0)
 		return &nvectl_tnved;
+	if (strcmp(name, nvectl_nvad.name) == 0)
+		return &nvectl_nvad;
 	return NULL;
 }
 
@@ -453,7 +516,8 @@ find_keyword(const struct nvectl_cmd *c, const char *w)
 
 /*
  * The row for OBJECT VERB..., chosen by daemon (NULL: nnved if it serves
- * the command, else the one that does).  *nw is the verb's word count.
+ * the command, else the first row that does).  *nw is the verb's word
+ * count.
  */
 static const struct nvectl_cmd *
 find_cmd(int argc, char *const argv[], const struct nvectl_daemon *daemon,
@@ -461,7 +525,8 @@ find_cmd(int argc, char *const argv[], const struct nvectl_daemon *daemon,
 {
 	const struct nvectl_cmd *c = NULL, *other = NULL;
 	bool object_known = false;
-	char valid[256];
+	char valid[256], by[64] = "";
+	size_t nby = 0;
 	int w;
 
 	for (size_t k = 0; k < nvectl_ncmds; k++) {
@@ -472,9 +537,14 @@ find_cmd(int argc, char *const argv[], const struct nvectl_daemon *daemon,
 		object_known = true;
 		if ((w = verb_words(x->verb, argc - 1, argv + 1)) == 0)
 			continue;
-		if (daemon != NULL && x->daemon != daemon)
+		if (daemon != NULL && x->daemon != daemon) {
+			/* "tnved", "tnved and nvad" */
+			if (nby < sizeof(by))
+				nby += (size_t)snprintf(by + nby,
+				    sizeof(by) - nby, "%s%s", other ? " and " :
+				    "", x->daemon->name);
 			other = x;
-		else if (c == NULL || (daemon == NULL &&
+		} else if (c == NULL || (daemon == NULL &&
 		    x->daemon == &nvectl_nnved)) {
 			c = x;
 			*nw = w;
@@ -488,7 +558,7 @@ find_cmd(int argc, char *const argv[], const struct nvectl_daemon *daemon,
 	}
 	if (c == NULL && other != NULL) {
 		errf(err, errsz, "%s %s: served by %s, not %s", other->object,
-		    other->verb, other->daemon->name, daemon->name);
+		    other->verb, by, daemon->name);
 		return NULL;
 	}
 	if (c == NULL) {
@@ -558,6 +628,9 @@ nvectl_parse(int argc, char *const argv[], const struct nvectl_daemon *daemon,
 	for (a = c->args; !arg_end(a) && a->keyword == NULL; a++) {
 		if (file_form && is_spec_arg(a))
 			continue;
+		if ((a->flags & NVECTL_ARG_OPTIONAL) && (i >= argc ||
+		    find_keyword(c, argv[i]) != NULL))
+			break;
 		if (i >= argc) {
 			errf(err, errsz, "%s %s: missing %s", c->object,
 			    c->verb, a->meta);
@@ -706,7 +779,23 @@ usage_line(struct nvectl_buf *out, const struct nvectl_cmd *c,
 
 		if (file_form && is_spec_arg(a))
 			continue;
-		if (a->keyword == NULL)
+		if (a->keyword == NULL && (a->flags & NVECTL_ARG_OPTIONAL)) {
+			/* the optional positionals nest: [VN [ADDR]] */
+			size_t depth = 0, o;
+
+			w[0] = '\0';
+			for (; !arg_end(a) && a->keyword == NULL; a++,
+			    depth++) {
+				o = strlen(w);
+				snprintf(w + o, sizeof(w) - o, "%s[%s",
+				    depth ? " " : "", a->meta);
+			}
+			for (; depth > 0; depth--) {
+				o = strlen(w);
+				snprintf(w + o, sizeof(w) - o, "]");
+			}
+			a--;
+		} else if (a->keyword == NULL)
 			snprintf(w, sizeof(w), "%s", a->meta);
 		else if (a->flags & NVECTL_ARG_OPTIONAL)
 			snprintf(w, sizeof(w), "[%s %s]", a->keyword, a->meta);
@@ -737,9 +826,10 @@ nvectl_usage(struct nvectl_buf *out)
 	} groups[] = {
 		{ &nvectl_nnved, "the External NVE" },
 		{ &nvectl_tnved, "the hypervisor" },
+		{ &nvectl_nvad, "the NVA" },
 	};
 
-	nvectl_buf_printf(out, "usage: nvectl [-d nnved|tnved] [-s PATH] "
+	nvectl_buf_printf(out, "usage: nvectl [-d nnved|tnved|nvad] [-s PATH] "
 	    "[-t SECONDS] [--json] [-h]\n              OBJECT VERB [ARGS]\n");
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
 		nvectl_buf_printf(out, "\n%s (%s), socket %s:\n",
@@ -755,7 +845,8 @@ nvectl_usage(struct nvectl_buf *out)
 		}
 	}
 	nvectl_buf_printf(out, "\n"
-	    "A command both daemons serve goes to nnved unless -d tnved.\n"
+	    "A command several daemons serve goes to nnved, else tnved;\n"
+	    "-d picks another.\n"
 	    "The socket is PATH, else $NVECTL_SOCKET, else the daemon's.\n"
 	    "FILE|-: a JSON VM SPEC in a file or on standard input.\n"
 	    "-t: seconds to wait for the reply (default %d).\n",

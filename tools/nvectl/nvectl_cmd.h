@@ -10,10 +10,13 @@
  * the options, the socket and reading a SPEC file; nothing here does I/O,
  * so tests/unit/test_nvectl_cmd.c links it as sn_nvectl.
  *
- * Two daemons share the table: nnved (External NVE) and tnved
- * (hypervisor).  An OBJECT VERB pair served by both (tsi show, counters
- * show, daemon reload) has one row per daemon and the caller picks the
- * daemon (nvectl -d); a pair only one daemon serves needs no choice.
+ * Three daemons share the table: nnved (External NVE), tnved
+ * (hypervisor) and nvad (the NVA).  An OBJECT VERB pair served by more
+ * than one (tsi show, nve show, vn show, counters show, daemon reload)
+ * has one row per daemon and the caller picks the daemon (nvectl -d);
+ * without -d it goes to nnved when nnved serves it, else to the first
+ * row of the table (tnved's rows come before nvad's).  A pair only one
+ * daemon serves needs no choice.
  */
 #ifndef NVECTL_CMD_H
 #define NVECTL_CMD_H
@@ -38,8 +41,9 @@ struct nvectl_daemon {
 
 extern const struct nvectl_daemon nvectl_nnved;
 extern const struct nvectl_daemon nvectl_tnved;
+extern const struct nvectl_daemon nvectl_nvad;
 
-/* "nnved" or "tnved" -> the daemon; NULL for any other name. */
+/* "nnved", "tnved" or "nvad" -> the daemon; NULL for any other name. */
 const struct nvectl_daemon *nvectl_daemon_find(const char *name);
 
 enum nvectl_argtype {
@@ -57,8 +61,11 @@ enum nvectl_argtype {
 
 /*
  * One argument.  Positional ones (keyword NULL) come first, in order, and
- * are required; keyword ones ("vid VID") follow in any order, once each,
- * and are required unless NVECTL_ARG_OPTIONAL.
+ * are required, except trailing ones marked NVECTL_ARG_OPTIONAL: each
+ * may be left out together with the positionals after it ("[VN [ADDR]]";
+ * a word that is one of the command's keywords ends them).  Keyword ones
+ * ("vid VID") follow in any order, once each, and are required unless
+ * NVECTL_ARG_OPTIONAL.
  */
 struct nvectl_arg {
 	const char	*keyword;	/* NULL: positional */
@@ -136,8 +143,9 @@ struct nvectl_req {
 /*
  * Parses OBJECT VERB ARGS (argv[0] is the object, argc counts from it)
  * into r.  daemon is the one chosen with -d, or NULL when none was: an
- * OBJECT VERB served by both daemons then goes to nnved, one served by
- * a single daemon goes to that one.  Returns 0, or -EINVAL with a
+ * OBJECT VERB served by several daemons then goes to nnved if it is one
+ * of them, else to the first in the table (tnved before nvad); one
+ * served by a single daemon goes to that one.  Returns 0, or -EINVAL with a
  * one-line reason in err (a usage error: unknown or abbreviated object
  * or verb, a command the chosen daemon does not serve, missing or extra
  * argument, bad number or list) and r left empty; -ENOMEM likewise.

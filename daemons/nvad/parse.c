@@ -100,23 +100,6 @@ get_nva_name(struct conf_parser *p, const char *what,
 	return 0;
 }
 
-/* A path: non-empty, at most sz - 1 characters. */
-static int
-get_path(struct conf_parser *p, const char *what, int line, char *out,
-    size_t sz)
-{
-	char buf[CONF_TOK_MAX];
-
-	if (conf_get_value(p, what, buf, sz) < 0)
-		return -1;
-	if (buf[0] == '\0') {
-		conf_error(p, line, "%s: empty path", what);
-		return -1;
-	}
-	memcpy(out, buf, strlen(buf) + 1);
-	return 0;
-}
-
 /* A numeric IPv4 or IPv6 address, stored in its canonical text. */
 static int
 get_ip(struct conf_parser *p, const char *what, char out[64])
@@ -378,7 +361,7 @@ tls_cert(struct conf_parser *p, void *obj, int line)
 {
 	struct tls_ctx *x = obj;
 
-	return get_path(p, "cert", line, x->cert, sizeof(x->cert));
+	return conf_get_path(p, "cert", line, x->cert, sizeof(x->cert));
 }
 
 static int
@@ -386,7 +369,7 @@ tls_key(struct conf_parser *p, void *obj, int line)
 {
 	struct tls_ctx *x = obj;
 
-	return get_path(p, "key", line, x->key, sizeof(x->key));
+	return conf_get_path(p, "key", line, x->key, sizeof(x->key));
 }
 
 static int
@@ -394,7 +377,7 @@ tls_ca(struct conf_parser *p, void *obj, int line)
 {
 	struct tls_ctx *x = obj;
 
-	return get_path(p, "ca", line, x->ca, sizeof(x->ca));
+	return conf_get_path(p, "ca", line, x->ca, sizeof(x->ca));
 }
 
 static const struct conf_kw tls_kw[] = {
@@ -440,7 +423,8 @@ st_control(struct conf_parser *p, void *obj, int line)
 {
 	struct nvad_conf *c = ST(p)->c;
 
-	return get_path(p, "control", line, c->control, sizeof(c->control));
+	return conf_get_path(p, "control", line, c->control,
+	    sizeof(c->control));
 }
 
 /* metrics ADDR port N | metrics off */
@@ -476,7 +460,7 @@ lmdb_path(struct conf_parser *p, void *obj, int line)
 {
 	struct nvad_conf *c = obj;
 
-	return get_path(p, "path", line, c->db, sizeof(c->db));
+	return conf_get_path(p, "path", line, c->db, sizeof(c->db));
 }
 
 static int

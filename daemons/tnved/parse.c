@@ -131,23 +131,6 @@ get_caps(struct conf_parser *p, const char *what, int line, uint32_t *caps)
 	return 0;
 }
 
-/* A path: non-empty, at most sz - 1 characters. */
-static int
-get_path(struct conf_parser *p, const char *what, int line, char *out,
-    size_t sz)
-{
-	char buf[CONF_TOK_MAX];
-
-	if (conf_get_value(p, what, buf, sz) < 0)
-		return -1;
-	if (buf[0] == '\0') {
-		conf_error(p, line, "%s: empty path", what);
-		return -1;
-	}
-	memcpy(out, buf, strlen(buf) + 1);
-	return 0;
-}
-
 /* ---- global statements ------------------------------------------------- */
 
 static int
@@ -155,7 +138,8 @@ st_control(struct conf_parser *p, void *obj, int line)
 {
 	struct tnved_conf *c = ST(p)->c;
 
-	return get_path(p, "control", line, c->control, sizeof(c->control));
+	return conf_get_path(p, "control", line, c->control,
+	    sizeof(c->control));
 }
 
 static int
@@ -163,7 +147,7 @@ st_state_dir(struct conf_parser *p, void *obj, int line)
 {
 	struct tnved_conf *c = ST(p)->c;
 
-	return get_path(p, "state-dir", line, c->state_dir,
+	return conf_get_path(p, "state-dir", line, c->state_dir,
 	    sizeof(c->state_dir));
 }
 

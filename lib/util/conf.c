@@ -456,6 +456,22 @@ conf_get_range(struct conf_parser *p, const char *what, const char *noun,
 }
 
 int
+conf_get_path(struct conf_parser *p, const char *what, int line, char *out,
+    size_t sz)
+{
+	char buf[CONF_TOK_MAX];
+
+	if (conf_get_value(p, what, buf, sz) < 0)
+		return -1;
+	if (buf[0] == '\0') {
+		conf_error(p, line, "%s: empty path", what);
+		return -1;
+	}
+	memcpy(out, buf, strlen(buf) + 1);
+	return 0;
+}
+
+int
 conf_get_name(struct conf_parser *p, const char *what, char *out, size_t sz)
 {
 	int line = p->tok.line;

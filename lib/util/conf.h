@@ -190,6 +190,10 @@ int	conf_get_num(struct conf_parser *p, const char *what, uint64_t lo,
 int	conf_get_range(struct conf_parser *p, const char *what,
 	    const char *noun, uint32_t min, uint32_t max, uint32_t *lo,
 	    uint32_t *hi);
+/* A path (file or folder): non-empty, at most sz - 1 characters; line
+ * is the statement's, for the error. */
+int	conf_get_path(struct conf_parser *p, const char *what, int line,
+	    char *out, size_t sz);
 /* A non-empty name of at most sz - 1 characters. */
 int	conf_get_name(struct conf_parser *p, const char *what, char *out,
 	    size_t sz);

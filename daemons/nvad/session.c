@@ -791,10 +791,11 @@ on_subscribe(struct sess *s, uint64_t xid, const Nva__Subscribe *sub)
 	e.body_case = NVA__ENVELOPE__BODY_SYNC_DONE;
 	e.sync_done = &sd;
 	stage(s, &e);
-	log_debug("session %llu: %s subscribed to %zu VN%s since rev %llu%s",
-	    (unsigned long long)s->id, s->nve->name, sub->n_vn,
-	    sub->n_vn == 1 ? "" : "s", (unsigned long long)since,
-	    full ? " (full)" : "");
+	log_debug("session %llu: %s subscribed to %zu VN%s since rev %llu "
+	    "epoch %016llx: %s", (unsigned long long)s->id, s->nve->name,
+	    sub->n_vn, sub->n_vn == 1 ? "" : "s",
+	    (unsigned long long)sub->since_rev,
+	    (unsigned long long)sub->epoch, full ? "full" : "changes only");
 }
 
 static void
@@ -826,7 +827,9 @@ on_report(struct sess *s, uint64_t xid, const Nva__Report *r)
 		    (enum nva_state)r->state, r->migration,
 		    mono_us() / 1000000u, &ss->out, why, sizeof(why));
 	if (code != NVA_OK) {
-		dir_out_reset(&ss->out);
+		/* a refusal may still have changed something that must
+		 * stay (a freeze, an alert): keep it */
+		batch_take(ss, &ss->out);
 		refuse(s, xid, code, "report", why);
 		return;
 	}
@@ -851,7 +854,9 @@ on_withdraw(struct sess *s, uint64_t xid, const Nva__Withdraw *w)
 		code = dir_withdraw(nd->dir, s->nve, w->vn, a, w->n_addrs,
 		    &ss->out, why, sizeof(why));
 	if (code != NVA_OK) {
-		dir_out_reset(&ss->out);
+		/* a refusal may still have changed something that must
+		 * stay (a freeze, an alert): keep it */
+		batch_take(ss, &ss->out);
 		refuse(s, xid, code, "withdraw", why);
 		return;
 	}
@@ -900,7 +905,9 @@ on_subnet(struct sess *s, uint64_t xid, const Nva__Subnet *sn)
 	code = dir_subnet(ss->nd->dir, s->nve, sn->vn, &p, sn->plen,
 	    sn->attach, &ss->out);
 	if (code != NVA_OK) {
-		dir_out_reset(&ss->out);
+		/* a refusal may still have changed something that must
+		 * stay (a freeze, an alert): keep it */
+		batch_take(ss, &ss->out);
 		refuse(s, xid, code, "subnet", nva_code_name(code));
 		return;
 	}

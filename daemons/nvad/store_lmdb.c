@@ -488,8 +488,11 @@ lm_setup(struct lstore *l)
 			return -EBADMSG;
 		}
 	} else if (rc == MDB_NOTFOUND) {
+		/* 63 bits: JSON views and tools read it as a signed
+		 * 64-bit integer */
 		if (getrandom(&l->epoch, sizeof(l->epoch), 0) !=
-		    (ssize_t)sizeof(l->epoch) || l->epoch == 0)
+		    (ssize_t)sizeof(l->epoch) ||
+		    (l->epoch &= INT64_MAX) == 0)
 			l->epoch = 1;
 		if ((rc = meta_put(l, "epoch", l->epoch)) < 0)
 			goto fail;

@@ -242,9 +242,11 @@ nvad_store_mem_open(struct nvad_store **out)
 		free(m);
 		return -ENOMEM;
 	}
+	/* any value but 0 is an epoch; 63 bits, as JSON views read it as
+	 * a signed 64-bit integer */
 	if (getrandom(&m->epoch, sizeof(m->epoch), 0) !=
-	    (ssize_t)sizeof(m->epoch) || m->epoch == 0)
-		m->epoch = 1;	/* any value but 0 is an epoch */
+	    (ssize_t)sizeof(m->epoch) || (m->epoch &= INT64_MAX) == 0)
+		m->epoch = 1;
 	m->s.ops = &mem_ops;
 	m->s.priv = m;
 	*out = &m->s;

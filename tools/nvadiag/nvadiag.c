@@ -22,6 +22,8 @@
  *   expect-close  wait for nvad to close the session; exit 1 otherwise
  *   sleep MS      read and print for MS milliseconds
  *   # ...         comment
+ * After Welcome it sends a KeepAlive every period the NVA named, as an
+ * NVE does, so a slow script is not cut off.
  * Exit: 0 the script ran to its end, 1 an expect failed or the session
  * ended early, 2 usage or start-up error.
  *
@@ -52,6 +54,7 @@ struct diag {
 	int		 lineno;
 	uint64_t	 xid;
 	uv_timer_t	 timer;
+	uv_timer_t	 ka;		/* keep-alives, as an NVE sends them */
 	uv_idle_t	 idle;
 	enum { W_NONE, W_EXPECT, W_SLEEP, W_CLOSE } wait;
 	/* commands from a pipe (interactive use, tests driving it line by
@@ -219,6 +222,22 @@ fail(const char *fmt, ...)
 	uv_stop(g.loop);
 }
 
+static void	send_env(Nva__Envelope *e);
+
+static void
+on_ka(uv_timer_t *t)
+{
+	Nva__Envelope e = NVA__ENVELOPE__INIT;
+	Nva__KeepAlive k = NVA__KEEP_ALIVE__INIT;
+
+	(void)t;
+	if (g.conn == NULL || g.closed)
+		return;
+	e.body_case = NVA__ENVELOPE__BODY_KEEPALIVE;
+	e.keepalive = &k;
+	send_env(&e);
+}
+
 static void
 got(const Nva__Envelope *e)
 {
@@ -229,6 +248,10 @@ got(const Nva__Envelope *e)
 	fflush(stdout);
 	free(s);
 	json_decref(j);
+	if (e->body_case == NVA__ENVELOPE__BODY_WELCOME &&
+	    e->welcome->keepalive_ms > 0)
+		uv_timer_start(&g.ka, on_ka, e->welcome->keepalive_ms,
+		    e->welcome->keepalive_ms);
 	if (g.wait == W_EXPECT &&
 	    strcmp(nva_body_name(e->body_case), g.want_body) == 0 &&
 	    (g.want_code[0] == '\0' ||
@@ -304,6 +327,8 @@ static const struct nva_conn_cbs cbs = { on_open, on_data, on_close };
 static void
 send_env(Nva__Envelope *e)
 {
+	if (g.conn == NULL)
+		return;
 	uint8_t *buf;
 	size_t n;
 	ssize_t w;
@@ -726,6 +751,7 @@ main(int argc, char **argv)
 	g.loop = uv_default_loop();
 	nva_rx_init(&g.rx, 0);
 	uv_timer_init(g.loop, &g.timer);
+	uv_timer_init(g.loop, &g.ka);
 	uv_idle_init(g.loop, &g.idle);
 	if (xfile == NULL && uv_guess_handle(0) == UV_NAMED_PIPE) {
 		g.piped = true;
@@ -740,6 +766,7 @@ main(int argc, char **argv)
 	}
 	uv_run(g.loop, UV_RUN_DEFAULT);
 	uv_close((uv_handle_t *)&g.timer, NULL);
+	uv_close((uv_handle_t *)&g.ka, NULL);
 	uv_close((uv_handle_t *)&g.idle, NULL);
 	if (g.piped)
 		uv_close((uv_handle_t *)&g.in, NULL);

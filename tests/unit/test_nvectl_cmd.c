@@ -7,8 +7,9 @@
  * verbs, bad numbers and lists, repeated keywords), the VM SPEC in its
  * one-TSI and file forms, the usage text, and the rendering of sample
  * replies as text (columns, arrays, null, booleans, reals, objects,
- * filters, tnved's vms/tsis/nves tables and VM results, nvad's tables)
- * and as JSON, plus malformed and refused replies.
+ * filters, tnved's vms/tsis/nves tables and VM results, nvad's tables,
+ * nnved's NVA views: nva show with its VN table, fib show rows, fib
+ * lookup found or not) and as JSON, plus malformed and refused replies.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -141,7 +142,7 @@ usage_errors(void **state)
 	assert_string_equal(err, "missing OBJECT");
 
 	BAD("unknown object \"frob\" (valid: station, vn, tsi, port, "
-	    "counters, daemon, vm, nve, map, alert, subnet, session)", "frob",
+	    "counters, daemon, nva, fib, vm, nve, map, alert, subnet, session)", "frob",
 	    "show");
 	BAD("vn: missing VERB (valid: show, connect, disconnect)", "vn");
 	/* Full words only: no prefixes, no case folding. */
@@ -1128,6 +1129,178 @@ nvad_render(void **state)
 	    "{\"ok\":true,\"rows\":[[]]}", "alert", "show");
 }
 
+/* nnved as the NVA's client: nva show, fib show [VN], fib lookup VN ADDR. */
+static void
+nnved_nva_requests(void **state)
+{
+	struct nvectl_buf b = { 0 };
+	const char *nn;
+
+	(void)state;
+	REQ("{\"cmd\":\"nva-show\"}", "nva", "show");
+	REQ("{\"cmd\":\"fib-show\"}", "fib", "show");
+	REQ("{\"cmd\":\"fib-show\",\"vn\":5000}", "fib", "show", "5000");
+	REQ("{\"cmd\":\"fib-show\",\"vn\":16777215}", "fib", "show",
+	    "16777215");
+	REQ("{\"addr\":\"198.51.100.7\",\"cmd\":\"fib-lookup\",\"vn\":1}",
+	    "fib", "lookup", "1", "198.51.100.7");
+	/* The address is nnved's to judge: any non-empty word goes. */
+	REQ("{\"addr\":\"52:54:00:00:00:01\",\"cmd\":\"fib-lookup\","
+	    "\"vn\":5000}", "fib", "lookup", "5000", "52:54:00:00:00:01");
+	check_request(&nvectl_nnved, &nvectl_nnved, 2, ARGV("nva", "show"),
+	    "{\"cmd\":\"nva-show\"}");
+
+	BAD("nva show: unexpected \"x\"", "nva", "show", "x");
+	BAD("nva: missing VERB (valid: show)", "nva");
+	BAD("fib: unknown verb \"look\" (valid: show, lookup)", "fib",
+	    "look");
+	BAD("VN must be a number in 1..16777215, not \"0\"", "fib", "show",
+	    "0");
+	BAD("VN must be a number in 1..16777215, not \"16777216\"", "fib",
+	    "show", "16777216");
+	BAD("fib show: unexpected \"198.51.100.7\"", "fib", "show", "5000",
+	    "198.51.100.7");
+	BAD("fib lookup: missing VN", "fib", "lookup");
+	BAD("fib lookup: missing ADDR", "fib", "lookup", "5000");
+	BAD("VN must be a number in 1..16777215, not \"x\"", "fib", "lookup",
+	    "x", "198.51.100.7");
+	BAD("ADDR must not be empty", "fib", "lookup", "5000", "");
+	BAD("fib lookup: unexpected \"extra\"", "fib", "lookup", "5000",
+	    "198.51.100.7", "extra");
+	/* Only nnved serves them. */
+	BADD(&nvectl_nvad, "fib show: served by nnved, not nvad", "fib",
+	    "show");
+	BADD(&nvectl_tnved, "nva show: served by nnved, not tnved", "nva",
+	    "show");
+
+	nvectl_usage(&b);
+	assert_false(b.oom);
+	nn = strstr(b.p, "nnved (the External NVE)");
+	assert_non_null(nn);
+	assert_true(strstr(nn, "\n  nva show  ") != NULL &&
+	    strstr(nn, "\n  nva show  ") < strstr(b.p, "tnved (the"));
+	assert_true(strstr(nn, "\n  fib show [VN]  ") != NULL &&
+	    strstr(nn, "\n  fib show [VN]  ") < strstr(b.p, "tnved (the"));
+	assert_true(strstr(nn, "\n  fib lookup VN ADDR  ") != NULL &&
+	    strstr(nn, "\n  fib lookup VN ADDR  ") < strstr(b.p,
+	    "tnved (the"));
+	nvectl_buf_free(&b);
+}
+
+static const char nva_show_reply[] =
+    "{\"ok\":true,\"result\":{\"state\":\"up\",\"server\":"
+    "\"203.0.113.10:4791\",\"nve\":\"nve1\",\"nva\":\"nva1\",\"up\":12.5,"
+    "\"epoch\":3,\"rev\":42,\"fib_entries\":4,\"tsis\":1,\"vns\":"
+    "[{\"vn\":5000,\"tsis\":1,\"synced\":true},{\"vn\":6000,\"tsis\":0,"
+    "\"synced\":false}],\"moved\":1,\"resyncs_delta\":0}}";
+
+static const char fib_rows_reply[] =
+    "{\"ok\":true,\"rows\":[{\"vn\":5000,\"addr\":\"198.51.100.7\","
+    "\"mac\":\"52:54:00:00:00:01\",\"nve\":\"nve2\",\"underlay\":"
+    "[\"203.0.113.2\",\"2001:db8:ffff::2\"],\"state\":\"activated\","
+    "\"seq\":1,\"rev\":17,\"frozen\":false,\"queried\":false,\"age\":2.25},"
+    "{\"vn\":5000,\"addr\":\"52:54:00:00:00:09\",\"mac\":null,\"nve\":"
+    "\"nve1\",\"underlay\":[],\"state\":\"associated\",\"seq\":0,\"rev\":"
+    "9,\"frozen\":true,\"queried\":true,\"age\":0}]}";
+
+static void
+nnved_nva_render(void **state)
+{
+	(void)state;
+	/* nva show: the scalars as lines, the VNs as a table after them. */
+	RENDER_OK(false,
+	    "state          up\n"
+	    "server         203.0.113.10:4791\n"
+	    "nve            nve1\n"
+	    "nva            nva1\n"
+	    "up             12.500\n"
+	    "epoch          3\n"
+	    "rev            42\n"
+	    "fib_entries    4\n"
+	    "tsis           1\n"
+	    "moved          1\n"
+	    "resyncs_delta  0\n"
+	    "\n"
+	    "vns:\n"
+	    "VN    TSIS  SYNCED\n"
+	    "5000  1     yes\n"
+	    "6000  0     no\n", nva_show_reply, "nva", "show");
+	/* Before the first session: nulls, and no VN yet. */
+	RENDER_OK(false,
+	    "state   connecting\n"
+	    "server  -\n"
+	    "nva     -\n"
+	    "up      -\n"
+	    "vns     -\n",
+	    "{\"ok\":true,\"result\":{\"state\":\"connecting\",\"server\":null,"
+	    "\"nva\":null,\"up\":null,\"vns\":[]}}", "nva", "show");
+	RENDER_OK(true,
+	    "{\n  \"state\": \"up\",\n  \"vns\": [\n    {\n      \"vn\": 5000,\n"
+	    "      \"synced\": true\n    }\n  ]\n}\n",
+	    "{\"ok\":true,\"result\":{\"state\":\"up\",\"vns\":[{\"vn\":5000,"
+	    "\"synced\":true}]}}", "nva", "show");
+	RENDER_ERR(-EREMOTEIO, "no nva block in the configuration",
+	    "{\"ok\":false,\"error\":\"no nva block in the configuration\"}",
+	    "nva", "show");
+	RENDER_ERR(-EPROTO, "bad reply from nnved: \"result\" is not an "
+	    "object", "{\"ok\":true,\"result\":[]}", "nva", "show");
+
+	/* fib show: rows although the command is not "show". */
+	RENDER_OK(false,
+	    "VN    ADDR               MAC                NVE   "
+	    "UNDERLAY                      STATE       SEQ  REV  FROZEN  "
+	    "QUERIED  AGE\n"
+	    "5000  198.51.100.7       52:54:00:00:00:01  nve2  "
+	    "203.0.113.2,2001:db8:ffff::2  activated   1    17   no      "
+	    "no       2.250\n"
+	    "5000  52:54:00:00:00:09  -                  nve1  "
+	    "-                             associated  0    9    yes     "
+	    "yes      0\n", fib_rows_reply, "fib", "show", "5000");
+	RENDER_OK(false,
+	    "VN  ADDR  MAC  NVE  UNDERLAY  STATE  SEQ  REV  FROZEN  QUERIED  "
+	    "AGE\n", "{\"ok\":true,\"rows\":[]}", "fib", "show");
+	RENDER_OK(true, "[]\n", "{\"ok\":true,\"rows\":[]}", "fib", "show");
+	RENDER_OK(true,
+	    "[\n  {\n    \"vn\": 6000,\n    \"addr\": \"198.51.100.9\"\n  }\n]\n",
+	    "{\"ok\":true,\"rows\":[{\"vn\":6000,\"addr\":\"198.51.100.9\"}]}",
+	    "fib", "show");
+	RENDER_ERR(-EPROTO, "bad reply from nnved: no \"rows\" array",
+	    "{\"ok\":true,\"result\":{}}", "fib", "show");
+	RENDER_ERR(-EPROTO, "bad reply from nnved: row 1 is not an object",
+	    "{\"ok\":true,\"rows\":[{},3]}", "fib", "show", "5000");
+
+	/* fib lookup: a result, every member in reply order. */
+	RENDER_OK(false,
+	    "vn        6000\n"
+	    "addr      198.51.100.9\n"
+	    "nve       nve2\n"
+	    "underlay  203.0.113.2\n"
+	    "seq       1\n"
+	    "found     yes\n"
+	    "source    nva\n",
+	    "{\"ok\":true,\"result\":{\"vn\":6000,\"addr\":\"198.51.100.9\","
+	    "\"nve\":\"nve2\",\"underlay\":[\"203.0.113.2\"],\"seq\":1,"
+	    "\"found\":true,\"source\":\"nva\"}}", "fib", "lookup", "6000",
+	    "198.51.100.9");
+	RENDER_OK(false,
+	    "vn      6000\n"
+	    "addr    198.51.100.99\n"
+	    "found   no\n"
+	    "source  nva\n",
+	    "{\"ok\":true,\"result\":{\"vn\":6000,\"addr\":\"198.51.100.99\","
+	    "\"found\":false,\"source\":\"nva\"}}", "fib", "lookup", "6000",
+	    "198.51.100.99");
+	RENDER_OK(true,
+	    "{\n  \"vn\": 6000,\n  \"found\": false\n}\n",
+	    "{\"ok\":true,\"result\":{\"vn\":6000,\"found\":false}}", "fib",
+	    "lookup", "6000", "198.51.100.99");
+	RENDER_ERR(-EREMOTEIO, "fib-lookup vn 6000 198.51.100.99: not in the "
+	    "local copy, and the NVA session is not up",
+	    "{\"ok\":false,\"error\":\"fib-lookup vn 6000 198.51.100.99: not "
+	    "in the local copy, and the NVA session is not up\"}", "fib",
+	    "lookup", "6000", "198.51.100.99");
+}
+
 int
 main(void)
 {
@@ -1153,6 +1326,8 @@ main(void)
 		cmocka_unit_test(nvad_daemon_choice),
 		cmocka_unit_test(nvad_usage_errors),
 		cmocka_unit_test(nvad_render),
+		cmocka_unit_test(nnved_nva_requests),
+		cmocka_unit_test(nnved_nva_render),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -130,6 +130,27 @@ const struct nvectl_cmd nvectl_cmds[] = {
 	{ "daemon", "reload", &nvectl_nnved, "reload", NULL,
 	    { ARG_END }, NVECTL_OUT_NONE, { COL_END },
 	    "re-read the configuration (as SIGHUP)", false },
+	/* nnved as a client of nvad (its nva block) */
+	{ "nva", "show", &nvectl_nnved, "nva-show", NULL,
+	    { ARG_END }, NVECTL_OUT_SUMMARY, {
+		{ "vn", "VN" }, { "tsis", "TSIS" }, { "synced", "SYNCED" },
+		COL_END },
+	    "NVA session: state, revision, VNs, counters", false },
+	{ "fib", "show", &nvectl_nnved, "fib-show", NULL, {
+		{ NULL, "VN", "vn", NVECTL_ARG_UINT, 1, 0xffffff,
+		    NVECTL_ARG_OPTIONAL },
+		ARG_END }, NVECTL_OUT_ROWS, {
+		{ "vn", "VN" }, { "addr", "ADDR" }, { "mac", "MAC" },
+		{ "nve", "NVE" }, { "underlay", "UNDERLAY" },
+		{ "state", "STATE" }, { "seq", "SEQ" }, { "rev", "REV" },
+		{ "frozen", "FROZEN" }, { "queried", "QUERIED" },
+		{ "age", "AGE" }, COL_END },
+	    "local copy of the directory (subscribed VNs)", false },
+	{ "fib", "lookup", &nvectl_nnved, "fib-lookup", NULL, {
+		{ NULL, "VN", "vn", NVECTL_ARG_UINT, 1, 0xffffff, 0 },
+		{ NULL, "ADDR", "addr", NVECTL_ARG_STRING, 0, 0, 0 },
+		ARG_END }, NVECTL_OUT_LIST, { COL_END },
+	    "local copy, else ask the NVA", false },
 
 	/* ---- tnved: the hypervisor ---- */
 	{ "vm", "show", &nvectl_tnved, "show", "vms",
@@ -1056,6 +1077,53 @@ render_vm(const struct nvectl_cmd *c, const json_t *res,
 	return 0;
 }
 
+static bool
+is_table_member(const json_t *v)
+{
+	const json_t *row;
+	size_t i;
+
+	if (!json_is_array(v) || json_array_size(v) == 0)
+		return false;
+	json_array_foreach(v, i, row)
+		if (!json_is_object(row))
+			return false;
+	return true;
+}
+
+/*
+ * A result with tables in it: the plain members as "name  value" lines,
+ * then each non-empty array of objects as a blank line, "name:" and a
+ * table of c's columns.  An empty array stays a line ("vns  -").
+ */
+static void
+render_summary(const struct nvectl_cmd *c, const json_t *res,
+    struct nvectl_buf *out)
+{
+	size_t w = 0, len;
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)res, k, v)
+		if (!is_table_member(v) && (len = strlen(k)) > w)
+			w = len;
+	json_object_foreach((json_t *)res, k, v) {
+		char *t;
+
+		if (is_table_member(v))
+			continue;
+		t = cell_text(res, k);
+		nvectl_buf_printf(out, "%-*s  %s\n", (int)w, k, t ? t : "?");
+		free(t);
+	}
+	json_object_foreach((json_t *)res, k, v) {
+		if (!is_table_member(v))
+			continue;
+		nvectl_buf_printf(out, "\n%s:\n", k);
+		render_table(c->cols, v, out);
+	}
+}
+
 static void
 render_json(const json_t *v, struct nvectl_buf *out)
 {
@@ -1090,7 +1158,7 @@ nvectl_render(const struct nvectl_req *r, const json_t *reply, bool json,
 		errf(err, errsz, "%s", e ? e : "failed (no reason given)");
 		return -EREMOTEIO;
 	}
-	if (c->table == NULL) {
+	if (c->table == NULL && c->layout != NVECTL_OUT_ROWS) {
 		res = json_object_get(reply, "result");
 		if (res != NULL && !json_is_object(res)) {
 			errf(err, errsz, "bad reply from %s: \"result\" is "
@@ -1106,6 +1174,8 @@ nvectl_render(const struct nvectl_req *r, const json_t *reply, bool json,
 			return render_vm(c, res, out, err, errsz);
 		else if (c->layout == NVECTL_OUT_LIST && res != NULL)
 			render_list(c->cols, res, out);
+		else if (c->layout == NVECTL_OUT_SUMMARY && res != NULL)
+			render_summary(c, res, out);
 		return 0;
 	}
 	if (!json_is_array(json_object_get(reply, "rows"))) {
@@ -1130,7 +1200,8 @@ nvectl_render(const struct nvectl_req *r, const json_t *reply, bool json,
 	}
 	if (json)
 		render_json(rows, out);
-	else if (c->layout == NVECTL_OUT_TABLE)
+	else if (c->layout == NVECTL_OUT_TABLE ||
+	    c->layout == NVECTL_OUT_ROWS)
 		render_table(c->cols, rows, out);
 	else if (c->layout == NVECTL_OUT_LIST) {
 		json_array_foreach(rows, i, row) {

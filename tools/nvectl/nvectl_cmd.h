@@ -90,6 +90,14 @@ enum nvectl_layout {
 	NVECTL_OUT_VM,		/* result {"vm","state","tsis":[rows]}:
 				   "vm"/"state" lines, a blank line, then
 				   the TSI rows as a table of the columns */
+	NVECTL_OUT_SUMMARY,	/* result object: its members that are not
+				   arrays of objects as "name  value"
+				   lines, then each such array as a blank
+				   line, "name:" and a table of the
+				   columns (nnved's nva show) */
+	NVECTL_OUT_ROWS,	/* a command other than "show" (no
+				   "table") whose reply has rows: a table
+				   of the columns (nnved's fib show) */
 };
 
 #define NVECTL_MAX_ARGS	10
@@ -100,7 +108,8 @@ struct nvectl_cmd {
 	const char	*verb;		/* one or more words: "addr add" */
 	const struct nvectl_daemon *daemon;
 	const char	*cmd;		/* request "cmd" */
-	const char	*table;		/* request "table"; reply has rows */
+	const char	*table;		/* request "table"; reply has rows
+				   (so has NVECTL_OUT_ROWS without it) */
 	/* positional first; an entry with meta NULL ends the list */
 	struct nvectl_arg args[NVECTL_MAX_ARGS];
 	enum nvectl_layout layout;

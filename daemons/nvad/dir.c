@@ -1375,8 +1375,9 @@ dir_ent_rec(const struct dir *d, const struct dir_ent *e, struct nvad_rec *r)
 	memcpy(r->mac, e->mac, 6);
 	r->seq = e->seq;
 	r->rev = e->rev;
-	snprintf(r->nve, sizeof(r->nve), "%s",
-	    e->nve < d->nnves ? d->nves[e->nve]->nve.name : "");
+	/* names fit (both NVA_NAME_MAX + 1); no printf on this hot path */
+	memcpy(r->nve, e->nve < d->nnves ? d->nves[e->nve]->nve.name : "",
+	    e->nve < d->nnves ? strlen(d->nves[e->nve]->nve.name) + 1 : 1);
 }
 
 void

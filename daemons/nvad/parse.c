@@ -308,6 +308,20 @@ st_nva_name(struct conf_parser *p, void *obj, int line)
 	return get_nva_name(p, "nva-name", ST(p)->c->name);
 }
 
+/* Room for one more where in *at (n used); NULL when out of memory. */
+static struct where *
+where_push(struct conf_parser *p, struct where **at, unsigned n, int line)
+{
+	struct where *w = conf_grow(*at, n, sizeof(*w));
+
+	if (w == NULL)
+		return NULL;
+	*at = w;
+	w[n].file = p->file;
+	w[n].line = line;
+	return w;
+}
+
 /* listen ADDR [port N] */
 static int
 st_listen(struct conf_parser *p, void *obj, int line)
@@ -315,7 +329,6 @@ st_listen(struct conf_parser *p, void *obj, int line)
 	struct pstate *st = ST(p);
 	struct nvad_conf *c = st->c;
 	struct nvad_listen l, *q;
-	struct where *w;
 
 	memset(&l, 0, sizeof(l));
 	l.port = NVAD_DEFAULT_PORT;
@@ -338,14 +351,11 @@ st_listen(struct conf_parser *p, void *obj, int line)
 	}
 	if ((q = conf_grow(c->listen, c->nlisten, sizeof(*q))) != NULL)
 		c->listen = q;
-	if ((w = conf_grow(st->listen_at, c->nlisten, sizeof(*w))) != NULL)
-		st->listen_at = w;
-	if (q == NULL || w == NULL) {
+	if (q == NULL ||
+	    where_push(p, &st->listen_at, c->nlisten, line) == NULL) {
 		conf_error(p, line, "out of memory");
 		return 0;
 	}
-	st->listen_at[c->nlisten].file = p->file;
-	st->listen_at[c->nlisten].line = line;
 	c->listen[c->nlisten++] = l;
 	return 0;
 }
@@ -747,26 +757,42 @@ static const struct conf_kw vn_kw[] = {
 	{ NULL, NULL }
 };
 
-static int
-st_nve(struct conf_parser *p, void *obj, int line)
+static const char *
+nve_name_at(const struct nvad_conf *c, unsigned i)
 {
-	struct pstate *st = ST(p);
-	struct nvad_conf *c = st->c;
-	struct nvad_nve_conf n, *q;
-	struct where *w;
+	return c->nves[i].name;
+}
+
+static const char *
+tenant_name_at(const struct nvad_conf *c, unsigned i)
+{
+	return c->tenants[i].name;
+}
+
+/*
+ * KIND NAME { vn LIST; } - the nve and tenant blocks: the name (refused
+ * when one of the n already given, name_at/at, has it), then the VN
+ * list expanded; need_vn makes an empty list an error.  Returns 1 with
+ * name, *vns and *nvns set, 0 after a reported error, -1 when the block
+ * itself was broken.
+ */
+static int
+get_vn_block(struct conf_parser *p, int line, const char *kind,
+    const char *(*name_at)(const struct nvad_conf *, unsigned), unsigned n,
+    const struct where *at, bool need_vn, char name[NVA_NAME_MAX + 1],
+    uint32_t **vns, unsigned *nvns)
+{
+	const struct nvad_conf *c = ST(p)->c;
 	struct vn_ctx x;
 	int ok;
 
-	memset(&n, 0, sizeof(n));
 	memset(&x, 0, sizeof(x));
-	n.line = line;
-	ok = get_nva_name(p, "nve", n.name) == 0;
-	snprintf(x.what, sizeof(x.what), "nve %s", ok ? n.name : "?");
-	for (unsigned i = 0; ok && i < c->nnves; i++) {
-		if (strcmp(c->nves[i].name, n.name) == 0) {
-			conf_error(p, line, "duplicate nve '%s' (first at "
-			    "%s:%d)", n.name, st->nve_at[i].file,
-			    st->nve_at[i].line);
+	ok = get_nva_name(p, kind, name) == 0;
+	snprintf(x.what, sizeof(x.what), "%s %s", kind, ok ? name : "?");
+	for (unsigned i = 0; ok && i < n; i++) {
+		if (strcmp(name_at(c, i), name) == 0) {
+			conf_error(p, line, "duplicate %s '%s' (first at "
+			    "%s:%d)", kind, name, at[i].file, at[i].line);
 			ok = 0;
 		}
 	}
@@ -778,19 +804,36 @@ st_nve(struct conf_parser *p, void *obj, int line)
 		free(x.l.r);
 		return 0;
 	}
-	if (vlist_expand(p, x.what, line, &x.l, &n.vns, &n.nvns) < 0)
+	if (need_vn && x.l.n == 0) {
+		conf_error(p, line, "%s %s: vn missing", kind, name);
 		return 0;
+	}
+	if (vlist_expand(p, x.what, line, &x.l, vns, nvns) < 0)
+		return 0;
+	return 1;
+}
+
+static int
+st_nve(struct conf_parser *p, void *obj, int line)
+{
+	struct pstate *st = ST(p);
+	struct nvad_conf *c = st->c;
+	struct nvad_nve_conf n, *q;
+	int rc;
+
+	memset(&n, 0, sizeof(n));
+	n.line = line;
+	rc = get_vn_block(p, line, "nve", nve_name_at, c->nnves, st->nve_at,
+	    false, n.name, &n.vns, &n.nvns);
+	if (rc <= 0)
+		return rc;
 	if ((q = conf_grow(c->nves, c->nnves, sizeof(*q))) != NULL)
 		c->nves = q;
-	if ((w = conf_grow(st->nve_at, c->nnves, sizeof(*w))) != NULL)
-		st->nve_at = w;
-	if (q == NULL || w == NULL) {
+	if (q == NULL || where_push(p, &st->nve_at, c->nnves, line) == NULL) {
 		conf_error(p, line, "out of memory");
 		free(n.vns);
 		return 0;
 	}
-	st->nve_at[c->nnves].file = p->file;
-	st->nve_at[c->nnves].line = line;
 	c->nves[c->nnves++] = n;
 	return 0;
 }
@@ -801,48 +844,22 @@ st_tenant(struct conf_parser *p, void *obj, int line)
 	struct pstate *st = ST(p);
 	struct nvad_conf *c = st->c;
 	struct nvad_tenant t, *q;
-	struct where *w;
-	struct vn_ctx x;
-	int ok;
+	int rc;
 
 	memset(&t, 0, sizeof(t));
-	memset(&x, 0, sizeof(x));
 	t.line = line;
-	ok = get_nva_name(p, "tenant", t.name) == 0;
-	snprintf(x.what, sizeof(x.what), "tenant %s", ok ? t.name : "?");
-	for (unsigned i = 0; ok && i < c->ntenants; i++) {
-		if (strcmp(c->tenants[i].name, t.name) == 0) {
-			conf_error(p, line, "duplicate tenant '%s' (first at "
-			    "%s:%d)", t.name, st->tenant_at[i].file,
-			    st->tenant_at[i].line);
-			ok = 0;
-		}
-	}
-	if (conf_block(p, vn_kw, &x) < 0) {
-		free(x.l.r);
-		return -1;
-	}
-	if (!ok) {
-		free(x.l.r);
-		return 0;
-	}
-	if (x.l.n == 0) {
-		conf_error(p, line, "tenant %s: vn missing", t.name);
-		return 0;
-	}
-	if (vlist_expand(p, x.what, line, &x.l, &t.vns, &t.nvns) < 0)
-		return 0;
+	rc = get_vn_block(p, line, "tenant", tenant_name_at, c->ntenants,
+	    st->tenant_at, true, t.name, &t.vns, &t.nvns);
+	if (rc <= 0)
+		return rc;
 	if ((q = conf_grow(c->tenants, c->ntenants, sizeof(*q))) != NULL)
 		c->tenants = q;
-	if ((w = conf_grow(st->tenant_at, c->ntenants, sizeof(*w))) != NULL)
-		st->tenant_at = w;
-	if (q == NULL || w == NULL) {
+	if (q == NULL ||
+	    where_push(p, &st->tenant_at, c->ntenants, line) == NULL) {
 		conf_error(p, line, "out of memory");
 		free(t.vns);
 		return 0;
 	}
-	st->tenant_at[c->ntenants].file = p->file;
-	st->tenant_at[c->ntenants].line = line;
 	c->tenants[c->ntenants++] = t;
 	return 0;
 }

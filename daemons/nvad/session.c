@@ -30,7 +30,7 @@
  * and resync (docs/nvad.8, DURABILITY).
  *
  * Pushes: the changed entries of a turn are grouped by VN, encoded once
- * per VN as Update messages of up to PUSH_CHUNK mappings, and the same
+ * per VN as Update messages of up to UPDATE_CHUNK mappings, and the same
  * octets are written to every session subscribed to that VN.
  *
  * Thread: the loop's.  Relies on lib/nva (codec, TLS), dir.c, the store.
@@ -46,8 +46,7 @@
 #include "util/log.h"
 #include "util/mtime.h"
 
-#define PUSH_CHUNK	256		/* mappings per pushed Update */
-#define SYNC_CHUNK	256		/* mappings per resync Update */
+#define UPDATE_CHUNK	256		/* mappings per Update (push, resync) */
 #define READ_PAUSE_AT	(4u << 20)	/* stop reading a session whose
 					 * output queue is this long */
 #define HANDSHAKE_MAX_US (10 * 1000000ull)
@@ -456,23 +455,24 @@ cmp_ent_vn(const void *a, const void *b)
 	return 0;
 }
 
-/* Builds Update messages of ents (one VN) and writes them to subs. */
-static void
-push_vn(struct nvad_sessions *ss, struct vnsub *v, struct dir_ent **ents,
-    size_t n)
+/*
+ * Appends ents as Update messages of up to UPDATE_CHUNK mappings to b
+ * (pushes and resyncs alike); returns how many messages.
+ */
+static size_t
+updates_encode(struct nvad *nd, const struct dir_ent *const *ents, size_t n,
+    struct obuf *b)
 {
-	static Nva__Mapping m[PUSH_CHUNK];
-	static Nva__Mapping *mp[PUSH_CHUNK];
-	static ProtobufCBinaryData under[PUSH_CHUNK][NVA_UNDERLAY_MAX];
-	struct nvad *nd = ss->nd;
-	struct obuf b = { 0 };
-	size_t i, k, c;
+	static Nva__Mapping m[UPDATE_CHUNK];
+	static Nva__Mapping *mp[UPDATE_CHUNK];
+	static ProtobufCBinaryData under[UPDATE_CHUNK][NVA_UNDERLAY_MAX];
+	size_t i, k, c, nmsg = 0;
 
 	for (i = 0; i < n; i += c) {
 		Nva__Envelope e = NVA__ENVELOPE__INIT;
 		Nva__Update u = NVA__UPDATE__INIT;
 
-		c = n - i < PUSH_CHUNK ? n - i : PUSH_CHUNK;
+		c = n - i < UPDATE_CHUNK ? n - i : UPDATE_CHUNK;
 		for (k = 0; k < c; k++) {
 			dir_ent_mapping(nd->dir, ents[i + k], &m[k], under[k]);
 			mp[k] = &m[k];
@@ -481,20 +481,33 @@ push_vn(struct nvad_sessions *ss, struct vnsub *v, struct dir_ent **ents,
 		u.mappings = mp;
 		e.body_case = NVA__ENVELOPE__BODY_UPDATE;
 		e.update = &u;
-		b.len = 0;
-		if (obuf_msg(&b, &e) < 0)
-			fatal("out of memory encoding a push");
-		for (k = 0; k < v->n; k++) {
-			struct sess *s = v->s[k];
+		if (obuf_msg(b, &e) < 0)
+			fatal("out of memory encoding an update");
+		nmsg++;
+	}
+	return nmsg;
+}
 
-			if (s->dead)
-				continue;
-			send_raw(s, b.p, b.len);
-			s->tx_msgs++;
-			nd->cnt.tx_msgs++;
-			nd->cnt.push_msgs++;
-			nd->cnt.pushes += c;
-		}
+/* Encodes the changes of one VN once and writes them to its subscribers. */
+static void
+push_vn(struct nvad_sessions *ss, struct vnsub *v, struct dir_ent **ents,
+    size_t n)
+{
+	struct nvad *nd = ss->nd;
+	struct obuf b = { 0 };
+	size_t k, nmsg;
+
+	nmsg = updates_encode(nd, (const struct dir_ent *const *)ents, n, &b);
+	for (k = 0; k < v->n; k++) {
+		struct sess *s = v->s[k];
+
+		if (s->dead)
+			continue;
+		send_raw(s, b.p, b.len);
+		s->tx_msgs += nmsg;
+		nd->cnt.tx_msgs += nmsg;
+		nd->cnt.push_msgs += nmsg;
+		nd->cnt.pushes += n;
 	}
 	free(b.p);
 }
@@ -705,39 +718,30 @@ on_hello(struct sess *s, uint64_t xid, const Nva__Hello *h)
 	    h->n_underlay, h->n_underlay == 1 ? "" : "es");
 }
 
-struct sync_ctx {
-	struct sess	*s;
-	Nva__Mapping	 m[SYNC_CHUNK];
-	Nva__Mapping	*mp[SYNC_CHUNK];
-	ProtobufCBinaryData under[SYNC_CHUNK][NVA_UNDERLAY_MAX];
-	size_t		 n;
+/* The entries a resync sends (dir_since's callback collects them). */
+struct ent_list {
+	const struct dir_ent **e;
+	size_t		 n, cap;
+	bool		 oom;		/* out of memory: stopped short */
 };
 
-static void
-sync_flush(struct sync_ctx *c)
-{
-	Nva__Envelope e = NVA__ENVELOPE__INIT;
-	Nva__Update u = NVA__UPDATE__INIT;
-
-	if (c->n == 0)
-		return;
-	u.n_mappings = c->n;
-	u.mappings = c->mp;
-	e.body_case = NVA__ENVELOPE__BODY_UPDATE;
-	e.update = &u;
-	stage(c->s, &e);
-	c->n = 0;
-}
-
 static int
-sync_one(void *arg, const struct dir_ent *ent)
+ent_collect(void *arg, const struct dir_ent *ent)
 {
-	struct sync_ctx *c = arg;
+	struct ent_list *l = arg;
 
-	dir_ent_mapping(c->s->ss->nd->dir, ent, &c->m[c->n], c->under[c->n]);
-	c->mp[c->n] = &c->m[c->n];
-	if (++c->n == SYNC_CHUNK)
-		sync_flush(c);
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		const struct dir_ent **p = realloc(l->e, cap * sizeof(*p));
+
+		if (p == NULL) {
+			l->oom = true;
+			return -ENOMEM;
+		}
+		l->e = p;
+		l->cap = cap;
+	}
+	l->e[l->n++] = ent;
 	return 0;
 }
 
@@ -747,7 +751,7 @@ on_subscribe(struct sess *s, uint64_t xid, const Nva__Subscribe *sub)
 	struct nvad *nd = s->ss->nd;
 	Nva__Envelope e = NVA__ENVELOPE__INIT;
 	Nva__SyncDone sd = NVA__SYNC_DONE__INIT;
-	struct sync_ctx *c;
+	struct ent_list l = { 0 };
 	uint64_t since = sub->since_rev;
 	char why[160];
 	size_t i;
@@ -766,23 +770,25 @@ on_subscribe(struct sess *s, uint64_t xid, const Nva__Subscribe *sub)
 	    since > dir_rev(nd->dir);
 	if (full)
 		since = 0;
-	if ((c = malloc(sizeof(*c))) == NULL) {
+	for (i = 0; i < sub->n_vn && !l.oom; i++) {
+		if (sub_add(s, sub->vn[i]) < 0)
+			l.oom = true;
+		else
+			dir_since(nd->dir, sub->vn[i], since, ent_collect, &l);
+	}
+	if (l.oom) {
+		free(l.e);
 		refuse(s, xid, NVA_INTERNAL, "subscribe", "out of memory");
 		return;
 	}
-	c->s = s;
-	c->n = 0;
-	for (i = 0; i < sub->n_vn; i++) {
-		if (sub_add(s, sub->vn[i]) < 0) {
-			free(c);
-			refuse(s, xid, NVA_INTERNAL, "subscribe",
-			    "out of memory");
-			return;
-		}
-		dir_since(nd->dir, sub->vn[i], since, sync_one, c);
+	if (l.n > 0) {
+		size_t nmsg = updates_encode(nd, l.e, l.n, &s->staged);
+
+		s->tx_msgs += nmsg;
+		nd->cnt.tx_msgs += nmsg;
+		stage_mark(s);
 	}
-	sync_flush(c);
-	free(c);
+	free(l.e);
 	sd.n_vn = sub->n_vn;
 	sd.vn = sub->vn;
 	sd.rev = dir_rev(nd->dir);

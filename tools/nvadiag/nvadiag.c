@@ -103,9 +103,7 @@ bytes_json(const ProtobufCBinaryData *b)
 	}
 	if ((hx = malloc(b->len * 2 + 1)) == NULL)
 		return json_null();
-	for (size_t i = 0; i < b->len; i++)
-		sprintf(hx + 2 * i, "%02x", b->data[i]);
-	hx[b->len * 2] = '\0';
+	hex_encode(b->data, b->len, 0, hx, b->len * 2 + 1);
 	j = json_string(hx);
 	free(hx);
 	return j;
@@ -349,28 +347,6 @@ send_env(Nva__Envelope *e)
 	free(buf);
 }
 
-static int
-hex_bytes(const char *s, uint8_t **out, size_t *n)
-{
-	size_t len = strlen(s), i;
-	uint8_t *p;
-
-	if (len % 2 != 0 || (p = malloc(len / 2 + 1)) == NULL)
-		return -1;
-	for (i = 0; i < len / 2; i++) {
-		int hi = hex_nibble(s[2 * i]), lo = hex_nibble(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0) {
-			free(p);
-			return -1;
-		}
-		p[i] = (uint8_t)(hi << 4 | lo);
-	}
-	*out = p;
-	*n = len / 2;
-	return 0;
-}
-
 /* "IP@MAC" or an address into an Nva__Address (storage in a/mac). */
 static int
 parse_address(const char *s, Nva__Address *out, struct nva_addr *a,
@@ -452,8 +428,10 @@ run_cmd(char **w, int nw)
 		Nva__Hello h = NVA__HELLO__INIT;
 
 		for (i = 2; i < nw; i++) {
-			if (nva_addr_parse(&a[i], w[i]) < 0)
-				{ fail("bad address '%s'", w[i]); return; }
+			if (nva_addr_parse(&a[i], w[i]) < 0) {
+				fail("bad address '%s'", w[i]);
+				return;
+			}
 			under[i - 2].data = a[i].a;
 			under[i - 2].len = a[i].len;
 		}
@@ -522,8 +500,10 @@ run_cmd(char **w, int nw)
 		Nva__Query q = NVA__QUERY__INIT;
 
 		q.vn = num(w[1]);
-		if (nva_addr_parse(&a[0], w[2]) < 0)
-			{ fail("bad address '%s'", w[2]); return; }
+		if (nva_addr_parse(&a[0], w[2]) < 0) {
+			fail("bad address '%s'", w[2]);
+			return;
+		}
 		q.addr.data = a[0].a;
 		q.addr.len = a[0].len;
 		e.body_case = NVA__ENVELOPE__BODY_QUERY;
@@ -545,11 +525,15 @@ run_cmd(char **w, int nw)
 		char buf[64], *sl;
 
 		snprintf(buf, sizeof(buf), "%s", w[2]);
-		if ((sl = strchr(buf, '/')) == NULL)
-			{ fail("bad prefix '%s'", w[2]); return; }
+		if ((sl = strchr(buf, '/')) == NULL) {
+			fail("bad prefix '%s'", w[2]);
+			return;
+		}
 		*sl++ = '\0';
-		if (nva_addr_parse(&a[0], buf) < 0)
-			{ fail("bad prefix '%s'", w[2]); return; }
+		if (nva_addr_parse(&a[0], buf) < 0) {
+			fail("bad prefix '%s'", w[2]);
+			return;
+		}
 		sn.vn = num(w[1]);
 		sn.prefix.data = a[0].a;
 		sn.prefix.len = a[0].len;
@@ -568,9 +552,18 @@ run_cmd(char **w, int nw)
 	    (nw == 2 || (nw == 3 && strcmp(w[2], "close") == 0))) {
 		uint8_t *p, hdr[4];
 		size_t n;
+		long got;
 
-		if (hex_bytes(w[1], &p, &n) < 0)
-			{ fail("bad hex '%s'", w[1]); return; }
+		if ((p = malloc(strlen(w[1]) / 2 + 1)) == NULL) {
+			fail("%s", "out of memory");
+			return;
+		}
+		if ((got = hex_decode(w[1], p, strlen(w[1]) / 2 + 1)) < 0) {
+			free(p);
+			fail("bad hex '%s'", w[1]);
+			return;
+		}
+		n = (size_t)got;
 		if (c[0] == 'b') {
 			hdr[0] = (uint8_t)(n >> 24);
 			hdr[1] = (uint8_t)(n >> 16);
@@ -606,7 +599,8 @@ run_cmd(char **w, int nw)
 		    0);
 		return;
 	} else {
-		{ fail("unknown command or wrong arguments: %s", c); return; }
+		fail("unknown command or wrong arguments: %s", c);
+		return;
 	}
 	uv_idle_start(&g.idle, on_idle);
 }

@@ -134,6 +134,8 @@ n() { i=$1; shift; "$NVECTL" -d nnved -s "$LAB/nnved$i.sock" "$@"; }
 nva() { n "$1" --json nva show | jq -e "$2" >/dev/null; }
 # map VN ADDR FIELD: a field of nvad's mapping ("" when there is none)
 map() { ctl --json map show "$1" "$2" | jq -r ".[0].$3 | if . == null then empty else tostring end"; }
+# VN ADDR FIELD VALUE, for wait_for: looks again on every try
+map_is() { [ "$(map "$1" "$2" "$3")" = "$4" ]; }
 # fib NVE VN ADDR JQ: true when NVE's copy has VN ADDR matching JQ
 fib() {
 	n "$1" --json fib show "$2" |
@@ -189,7 +191,7 @@ pass "both nnveds registered with nvad (connected, underlay), session up"
 # 2. reports and pushes
 t 1 vm define "$LAB/vm1.json" >/dev/null || fail "vm1 define"
 t 1 vm start vm1 >/dev/null || fail "vm1 start"
-wait_for 5 "vm1's IP activated at nve1" [ "$(map 5001 198.51.100.10 state)" = activated ]
+wait_for 5 "vm1's IP activated at nve1" map_is 5001 198.51.100.10 state activated
 [ "$(map 5001 198.51.100.10 nve)" = nve1 ] || fail "198.51.100.10 not at nve1"
 [ "$(map 5001 198.51.100.10 seq)" = 0 ] || fail "198.51.100.10 seq not 0"
 [ "$(map 5001 198.51.100.10 mac)" = $M1 ] || fail "198.51.100.10 has no MAC $M1"
@@ -212,15 +214,15 @@ pass "vm1 at nve1 (activated, seq 0); the nnveds learn each other's VMs by push"
 # 3. live migration hv1 -> hv2 (vm3 keeps nve1 in VN 5001)
 t 1 vm define "$LAB/vm3.json" >/dev/null || fail "vm3 define"
 t 1 vm start vm3 >/dev/null || fail "vm3 start"
-wait_for 5 "vm3 at nve1" [ "$(map 5001 198.51.100.30 nve)" = nve1 ]
+wait_for 5 "vm3 at nve1" map_is 5001 198.51.100.30 nve nve1
 t 2 vm incoming "$LAB/vm1.json" >/dev/null || fail "incoming on hv2"
 t 1 vm migrate vm1 >/dev/null || fail "migrate on hv1"
 t 2 vm start vm1 >/dev/null || fail "start on hv2"
 t 1 vm migrate-done vm1 >/dev/null || fail "migrate-done on hv1"
-wait_for 5 "vm1's IP at nve2" [ "$(map 5001 198.51.100.10 nve)" = nve2 ]
+wait_for 5 "vm1's IP at nve2" map_is 5001 198.51.100.10 nve nve2
 [ "$(map 5001 198.51.100.10 seq)" = 1 ] || fail "seq after the move: $(map 5001 198.51.100.10 seq), want 1"
 [ "$(map 5001 198.51.100.10 state)" = activated ] || fail "moved IP not activated"
-wait_for 5 "vm1's MAC at nve2" [ "$(map 5001 $M1 nve)" = nve2 ]
+wait_for 5 "vm1's MAC at nve2" map_is 5001 $M1 nve nve2
 [ "$(map 5001 $M1 seq)" = 1 ] || fail "MAC seq after the move not 1"
 wait_for 5 "nve1 counts the moved notice" nva 1 '.moved >= 1'
 grep -q "address 198.51.100.10 of VN 5001 moved to NVE nve2 (underlay 203.0.113.12)" "$LAB/nnved1.log" ||
@@ -237,7 +239,7 @@ pass "live migration: seq 1 at nve2, moved notice at nve1, copies follow, no ale
 # 4. pull: nve1 has no TSI in VN 5002
 t 2 vm define "$LAB/vm4.json" >/dev/null || fail "vm4 define"
 t 2 vm start vm4 >/dev/null || fail "vm4 start"
-wait_for 5 "vm4 at nve2" [ "$(map 5002 198.51.100.40 nve)" = nve2 ]
+wait_for 5 "vm4 at nve2" map_is 5002 198.51.100.40 nve nve2
 nofib 1 5002 198.51.100.40 || fail "nve1 was pushed VN 5002 it has no TSI in"
 R=$(n 1 --json fib lookup 5002 198.51.100.40) || fail "fib lookup failed"
 echo "$R" | jq -e '.found and .source == "nva" and .nve == "nve2" and .seq == 0 and .vn == 5002 and
@@ -273,9 +275,9 @@ pass "nvad kill -9: both nnveds reconnect and resync by delta, copies unchanged"
 # 6. shutdown: withdrawn everywhere
 t 2 vm shutdown vm1 >/dev/null || fail "vm1 shutdown"
 # dir.c keeps a withdrawn entry (and its seq) for the next move
-wait_for 5 "vm1's IP withdrawn in nvad" [ "$(map 5001 198.51.100.10 state)" = withdrawn ]
+wait_for 5 "vm1's IP withdrawn in nvad" map_is 5001 198.51.100.10 state withdrawn
 [ "$(map 5001 198.51.100.10 seq)" = 1 ] || fail "withdrawal changed the seq"
-wait_for 5 "vm1's MAC withdrawn in nvad" [ "$(map 5001 $M1 state)" = withdrawn ]
+wait_for 5 "vm1's MAC withdrawn in nvad" map_is 5001 $M1 state withdrawn
 [ "$(map 5001 198.51.100.20 state)" = activated ] || fail "vm2 touched by vm1's shutdown"
 wait_for 5 "subscriber pushed the withdrawal" seen \
 	'.body == "update" and any(.update.mappings[]; .addr == "198.51.100.10" and .state == "WITHDRAWN")'

@@ -117,6 +117,10 @@ count() { grep '^{' "$LAB/$1.out" | jq -s "[.[] | select($2)] | length"; }
 map() {	# map VN ADDR FIELD
 	ctl --json map show "$1" "$2" | jq -r ".[0].$3"
 }
+# for wait_for, which retries a command: these look again on every try
+# (a "$(...)" argument would be expanded once, before the first try)
+map_is() { [ "$(map "$1" "$2" "$3")" = "$4" ]; }	# VN ADDR FIELD VALUE
+count_ge() { [ "$(count "$1" "$3")" -ge "$2" ]; }	# NAME N JQ
 
 # 2. register, subscribe, report, push, query
 diag d2 nve2 "$PKI/nve2"
@@ -151,7 +155,7 @@ pass "move: seq 1, moved notice to the old NVE with the new underlay"
 
 # 4. ownership
 say d1 "withdraw 5001 198.51.100.1"
-wait_for 5 "stale withdraw acknowledged" [ "$(count d1 '.body == "ack"')" -ge 2 ]
+wait_for 5 "stale withdraw acknowledged" count_ge d1 2 '.body == "ack"'
 [ "$(map 5001 198.51.100.1 state)" = activated ] || fail "a stale withdraw changed the mapping"
 say d3 "withdraw 5001 198.51.100.1"
 wait_for 5 "stranger's withdraw refused" seen d3 '.body == "error" and .error.code == "NOT_OWNER"'
@@ -170,7 +174,7 @@ pass "tenant co-attachment and VN list enforced"
 # move WHO SEQ [migration]: WHO reports 198.51.100.9 and the seq becomes SEQ
 move() {
 	say "$1" "report 5002 activated 198.51.100.9@02:00:00:00:09:09 ${3:-}"
-	wait_for 5 "198.51.100.9 at seq $2" [ "$(map 5002 198.51.100.9 seq)" = "$2" ]
+	wait_for 5 "198.51.100.9 at seq $2" map_is 5002 198.51.100.9 seq "$2"
 }
 move d1 0
 move d2 1 migration
@@ -195,7 +199,7 @@ wait_for 5 "garbage answered" seen d1 '.body == "error" and .error.code == "MALF
 say d1 "body d20100980601"			# keepalive + unknown field 99
 wait_for 5 "unknown field answered" seen d1 '.body == "error" and .error.code == "UNKNOWN_FIELD"'
 say d1 "body 5a00"				# a Welcome from an NVE
-wait_for 5 "wrong direction answered" [ "$(count d1 '.body == "error" and .error.code == "MALFORMED"')" -ge 2 ]
+wait_for 5 "wrong direction answered" count_ge d1 2 '.body == "error" and .error.code == "MALFORMED"'
 say d1 "query 5001 198.51.100.1"
 wait_for 5 "session still serves after bad input" seen d1 '.body == "answer" and .answer.mappings[0].nve == "nve2"'
 diag d4 nve4 "$PKI/nve4"

@@ -84,6 +84,10 @@ struct nvad_conf {
 	char		**etcd;			/* "store etcd { endpoint URL... ; prefix }" */
 	unsigned	 netcd;
 	char		 etcd_prefix[128];
+	uint32_t	 etcd_timeout_ms;	/* "timeout MS" per request, 2000 */
+	unsigned	 etcd_txn_ops;		/* "max-txn-ops N": keys per
+						 * transaction, 128 (etcd's
+						 * own default limit) */
 	uint32_t	 keepalive_ms;		/* default 3000 */
 	unsigned	 dup_moves;		/* "duplicate-detection moves N window S" 5 */
 	unsigned	 dup_window_s;		/* 180 */
@@ -313,7 +317,7 @@ void	dir_since(const struct dir *d, uint32_t vn, uint64_t rev,
 void	dir_ent_mapping(const struct dir *d, const struct dir_ent *e,
 	    Nva__Mapping *m, ProtobufCBinaryData *under_buf);
 
-/* ---- stores (store_mem.c, store_lmdb.c) ------------------------------- */
+/* ---- stores (store_mem.c, store_lmdb.c, store_etcd.c) ----------------- */
 
 enum nvad_rec_kind { NVAD_REC_MAP = 1, NVAD_REC_NVE = 2, NVAD_REC_SUBNET = 3 };
 
@@ -334,6 +338,21 @@ struct nvad_rec {
 	unsigned	 nsnves;			/* 0: delete it */
 };
 
+/*
+ * What a commit did.  rev: the store's revision of the commit (LMDB,
+ * memory: the rev passed in; etcd: the revision of its (last)
+ * transaction).  lost: records this commit did not write because
+ * another writer changed their key first (etcd only; compare on the
+ * key's mod revision): each holds the key's value now in the store,
+ * with rev = its mod revision.  Owned by the store, valid until the
+ * next call.  Every other staged record was written.
+ */
+struct nvad_commit {
+	uint64_t	 rev;
+	const struct nvad_rec *lost;
+	size_t		 nlost;
+};
+
 struct nvad_store;
 struct nvad_store_ops {
 	const char *name;
@@ -345,13 +364,32 @@ struct nvad_store_ops {
 	/* Stages a record in the open batch (a batch opens by itself). */
 	int	(*put)(struct nvad_store *s, const struct nvad_rec *r);
 	/* Makes the batch durable with the new rev; 0 means every staged
-	 * record survives kill -9 and power loss (when sync is on). */
-	int	(*commit)(struct nvad_store *s, uint64_t rev);
+	 * record not in res->lost survives kill -9 and power loss (when
+	 * sync is on); -1: nothing is known (err says why). */
+	int	(*commit)(struct nvad_store *s, uint64_t rev,
+		    struct nvad_commit *res);
 	void	(*abort)(struct nvad_store *s);
 	void	(*close)(struct nvad_store *s);
 	/* For views and metrics: octets the store uses, records. */
 	void	(*stats)(struct nvad_store *s, uint64_t *octets,
 		    uint64_t *records);
+	/*
+	 * Shared stores only (etcd; NULL for the others): every change
+	 * after the load, by any writer (this nvad included), in revision
+	 * order.  follow() starts watching (a thread of the store's own);
+	 * wake(arg) is then called from that thread whenever take() has
+	 * something.  take(), on the loop thread, calls cb for each
+	 * changed record (r->rev = the key's mod revision) and sets
+	 * *through to the revision every change up to which has now been
+	 * given (watch progress); 0 or -1 when the store can no longer
+	 * follow (err says why: history compacted, every endpoint gone
+	 * for longer than the timeout allows).
+	 */
+	int	(*follow)(struct nvad_store *s, void (*wake)(void *arg),
+		    void *arg);
+	int	(*take)(struct nvad_store *s,
+		    int (*cb)(void *arg, const struct nvad_rec *r), void *arg,
+		    uint64_t *through);
 };
 struct nvad_store {
 	const struct nvad_store_ops *ops;
@@ -360,6 +398,24 @@ struct nvad_store {
 };
 
 int	nvad_store_mem_open(struct nvad_store **out);
+/* etcd v3 through its HTTP JSON gateway: conf's endpoints (tried in
+ * turn), prefix, timeout and max-txn-ops.  Loads nothing yet; makes the
+ * directory epoch key when there is none. */
+int	nvad_store_etcd_open(struct nvad_store **out,
+	    const struct nvad_conf *conf, char *err, size_t errlen);
+
+/* Record codec shared by the stores (store_rec.c): the binary key
+ * (NVAD_REC_KEY_MAX octets at most) and value of r; decoding checks
+ * everything and says what is wrong.  names: room for a subnet's NVE
+ * names (r->snves points there). */
+#define NVAD_REC_KEY_MAX	(5 + 16 + 1 + NVA_NAME_MAX)
+size_t	nvad_rec_key(const struct nvad_rec *r, uint8_t *k);
+/* The value into *buf (grown as needed, *cap its size); its length or
+ * 0 when out of memory. */
+size_t	nvad_rec_value(const struct nvad_rec *r, uint8_t **buf, size_t *cap);
+const char *nvad_rec_decode(enum nvad_rec_kind kind, const uint8_t *k,
+	    size_t kn, const uint8_t *v, size_t vn, struct nvad_rec *r,
+	    char (*names)[NVA_NAME_MAX + 1]);
 /* path: a folder (made 0700 when missing). */
 int	nvad_store_lmdb_open(struct nvad_store **out, const char *path,
 	    uint64_t map_size, bool sync, char *err, size_t errlen);
@@ -374,6 +430,23 @@ void	dir_subnet_rec(const struct dir *d, const struct dir_subnet *s,
 	    struct nvad_rec *r);
 /* After loading: the revision the store said. */
 void	dir_set_rev(struct dir *d, uint64_t rev);
+/*
+ * A record another writer put in a shared store (or that won a race
+ * against this nvad's own change): makes the directory agree with it.
+ * An entry takes r's owner (the NVE made by name when unknown), state,
+ * MAC, flags, seq and rev (r->rev, the store's revision); when that
+ * changes what subscribers see it goes to out->changed, and when an
+ * ACTIVATED address changes owner the old owner goes to out->moved
+ * (told by whichever nvad it is connected to).  NVE records update
+ * the underlay; subnet records replace the attached NVEs.  Does not
+ * count moves for duplicate detection.  0, or -1 for a record that
+ * cannot be applied (bad name, limits).
+ */
+int	dir_apply_rec(struct dir *d, const struct nvad_rec *r,
+	    struct dir_out *out);
+/* Sets e's revision (etcd: the commit's revision replaces the
+ * tentative one the rules gave it). */
+void	dir_ent_set_rev(struct dir_ent *e, uint64_t rev);
 
 
 

@@ -557,7 +557,10 @@ batch_release(struct nvad_sessions *ss)
 	size_t i, j;
 
 	if (ss->staged_recs > 0) {
-		if (nd->store->ops->commit(nd->store, dir_rev(nd->dir)) < 0)
+		struct nvad_commit res;
+
+		if (nd->store->ops->commit(nd->store, dir_rev(nd->dir),
+		    &res) < 0)
 			fatal("store %s: commit failed: %s; stopping so that "
 			    "nothing unacknowledged is served (restart "
 			    "reloads the durable directory)",

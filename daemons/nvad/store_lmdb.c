@@ -224,11 +224,14 @@ meta_put(struct lstore *l, const char *key, uint64_t val)
 }
 
 static int
-lm_commit(struct nvad_store *s, uint64_t rev)
+lm_commit(struct nvad_store *s, uint64_t rev, struct nvad_commit *res)
 {
 	struct lstore *l = s->priv;
 	int rc;
 
+	res->rev = rev;
+	res->lost = NULL;
+	res->nlost = 0;
 	if (l->txn == NULL && rev <= l->rev)
 		return 0;	/* nothing staged, nothing new */
 	if ((rc = txn_open(l)) < 0)

@@ -161,13 +161,16 @@ mrec_free(struct mstore *m, struct mrec *mr)
 
 /* Applies the staged records in order; they are already copies. */
 static int
-mem_commit(struct nvad_store *s, uint64_t rev)
+mem_commit(struct nvad_store *s, uint64_t rev, struct nvad_commit *res)
 {
 	struct mstore *m = s->priv;
 	struct nvad_rec *r;
 	struct mrec *mr;
 	size_t i;
 
+	res->rev = rev;
+	res->lost = NULL;
+	res->nlost = 0;
 	for (i = 0; i < m->nstaged; i++) {
 		r = &m->staged[i];
 		if ((mr = mem_find(m, r)) != NULL)

@@ -40,6 +40,7 @@ static const char *const code_names[NVA_CODE_COUNT] = {
 	[NVA_BAD_STATE] = "bad-state",
 	[NVA_NAME_MISMATCH] = "name-mismatch",
 	[NVA_INTERNAL] = "internal",
+	[NVA_CONFLICT] = "conflict",
 };
 
 static const char *const state_names[NVA_ST_COUNT] = {

@@ -1349,7 +1349,7 @@ decode_texts_and_codes(void **state)
 	(void)state;
 	mk(NVA__ENVELOPE__BODY_ERROR);
 	F.error.code = (Nva__Code)NVA_CODE_COUNT;
-	expect(NVA_MALFORMED, "error.code: unknown code 15");
+	expect(NVA_MALFORMED, "error.code: unknown code 16");
 	F.error.code = (Nva__Code)NVA_INTERNAL;
 	expect(NVA_OK, NULL);
 	F.error.text = (char *)"";

@@ -29,7 +29,8 @@ names(void **state)
 	static const char *const codes[] = { "ok", "malformed",
 		"unknown-field", "not-registered", "not-owner", "vn-refused",
 		"coattach", "frozen", "not-found", "too-many", "store",
-		"bad-address", "bad-state", "name-mismatch", "internal" };
+		"bad-address", "bad-state", "name-mismatch", "internal",
+		"conflict" };
 
 	(void)state;
 	assert_int_equal(sizeof(codes) / sizeof(codes[0]), NVA_CODE_COUNT);

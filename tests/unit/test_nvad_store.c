@@ -135,6 +135,7 @@ seen_cb(void *arg, const struct nvad_rec *r)
 static void
 contract(struct nvad_store *s)
 {
+	struct nvad_commit res;
 	struct nvad_rec r;
 	struct seen sn;
 	uint64_t epoch, rev, oct, nrec;
@@ -152,7 +153,7 @@ contract(struct nvad_store *s)
 	assert_int_equal(s->ops->put(s, &r), 0);
 	r.kind = 7;
 	assert_int_equal(s->ops->put(s, &r), -EINVAL);
-	assert_int_equal(s->ops->commit(s, 2), 0);
+	assert_int_equal(s->ops->commit(s, 2, &res), 0);
 	assert_int_equal(s->ops->meta(s, &epoch, &rev), 0);
 	assert_int_equal(rev, 2);
 	memset(&sn, 0, sizeof(sn));
@@ -174,7 +175,7 @@ contract(struct nvad_store *s)
 	mk_map(&r, 10, 3, 3);
 	assert_int_equal(s->ops->put(s, &r), 0);
 	s->ops->abort(s);
-	assert_int_equal(s->ops->commit(s, 2), 0);
+	assert_int_equal(s->ops->commit(s, 2, &res), 0);
 	memset(&sn, 0, sizeof(sn));
 	assert_int_equal(s->ops->load(s, seen_cb, &sn), 0);
 	assert_int_equal(sn.maps, 2);
@@ -183,7 +184,7 @@ contract(struct nvad_store *s)
 	assert_int_equal(s->ops->put(s, &r), 0);
 	mk_subnet(&r, 0);
 	assert_int_equal(s->ops->put(s, &r), 0);
-	assert_int_equal(s->ops->commit(s, 5), 0);
+	assert_int_equal(s->ops->commit(s, 5, &res), 0);
 	memset(&sn, 0, sizeof(sn));
 	assert_int_equal(s->ops->load(s, seen_cb, &sn), 0);
 	assert_int_equal(sn.maps, 2);
@@ -293,6 +294,7 @@ raw_put(const char *db, const char *name, const void *key, size_t klen,
 static void
 t_lmdb_corrupt(void **state)
 {
+	struct nvad_commit res;
 	struct nvad_store *s;
 	char *dir = tmpdir(), db[512], err[256];
 	const uint8_t key[9] = { 0, 0, 0, 10, 4, 198, 51, 100, 9 };
@@ -306,7 +308,7 @@ t_lmdb_corrupt(void **state)
 	    sizeof(err)), 0);
 	mk_map(&r, 10, 1, 1);
 	assert_int_equal(s->ops->put(s, &r), 0);
-	assert_int_equal(s->ops->commit(s, 1), 0);
+	assert_int_equal(s->ops->commit(s, 1, &res), 0);
 	s->ops->close(s);
 	/* a good record written raw, then a wrong version */
 	val[21] = 4;
@@ -352,6 +354,7 @@ t_lmdb_corrupt(void **state)
 static void
 child_run(const char *db, int wfd)
 {
+	struct nvad_commit res;
 	struct nvad_store *s;
 	struct nvad_rec r;
 	char err[256];
@@ -366,7 +369,7 @@ child_run(const char *db, int wfd)
 			if (s->ops->put(s, &r) != 0)
 				_exit(3);
 		}
-		if (s->ops->commit(s, b) != 0)
+		if (s->ops->commit(s, b, &res) != 0)
 			_exit(4);
 		if (write(wfd, &b, sizeof(b)) != (ssize_t)sizeof(b))
 			_exit(5);

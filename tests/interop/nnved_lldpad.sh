@@ -153,7 +153,7 @@ kill -0 $NNVED_PID || fail "nnved died"
 pass "truncated/bad-version ECP frames counted, wrong-length TLV answered, service continues"
 
 # 6. Keep-alives hold; the operator de-associates one TSI.
-wait_for 10 "keep-alives arrive" sh -c "[ \$($NVECTL -s $SOCK --json tsi show | jq '[.[] | select(.vsiid == \"$U1\") | .keepalives][0]') -ge 5 ]"
+wait_for 30 "keep-alives arrive" sh -c "[ \$($NVECTL -s $SOCK --json tsi show | jq '[.[] | select(.vsiid == \"$U1\") | .keepalives][0]') -ge 5 ]"
 [ "$(tsi_field $U1 state)" = ACTIVATED ] || fail "kept-alive TSI lost"
 ctl tsi deassociate 55555555-0000-0000-0000-000000000005 >/dev/null || fail "nvectl tsi deassociate"
 [ -z "$(tsi_field 55555555-0000-0000-0000-000000000005 state)" ] || fail "operator de-associate left the TSI"

@@ -114,6 +114,12 @@ static const struct ctl_counter_field nnved_ctr_fields[] = {
 	CTR(nnved_counters, operator_deassoc),
 	CTR(nnved_counters, operator_disconnect),
 	CTR(nnved_counters, ka_timeouts),
+	CTR(nnved_counters, authorize_sent),
+	CTR(nnved_counters, verdict_allow),
+	CTR(nnved_counters, verdict_refuse),
+	CTR(nnved_counters, authorize_fallback),
+	CTR(nnved_counters, refused_nva),
+	CTR(nnved_counters, refused_no_nva),
 };
 
 static const struct ctl_counter_field port_ctr_fields[] = {
@@ -146,6 +152,8 @@ static const struct ctl_counter_field nvc_ctr_fields[] = {
 	CTR(nvc_counters, query_timeouts),
 	CTR(nvc_counters, resyncs_full),
 	CTR(nvc_counters, resyncs_delta),
+	CTR(nvc_counters, conflict_retries),
+	CTR(nvc_counters, conflict_giveups),
 };
 
 static const struct ctl_counter_field nva_ctr_fields[] = {
@@ -317,6 +325,11 @@ tsi_row(const struct nnved_vsi *v, uint64_t now)
 	ctl_set_str(o, "migration", migration_name(v->tsi.hints));
 	ctl_set_int(o, "reason", v->tsi.reason);
 	ctl_set_int(o, "keepalives", v->keepalives);
+	/* who admitted its state; "pending" while the NVA decides */
+	ctl_set_str(o, "authorized", v->held != NULL ? "pending" :
+	    v->tsi.state == NVO3_TSI_INIT ? "-" :
+	    v->admitted < NNVED_ADMIT__COUNT ?
+	    nnved_admit_names[v->admitted] : "?");
 	ctl_set_secs(o, "age", now, v->created);
 	return o;
 }

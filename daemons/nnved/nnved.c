@@ -139,13 +139,17 @@ setup(struct nnved *d)
 
 /* ---- reload ----------------------------------------------------------- */
 
-/* The nva blocks say the same (line numbers aside). */
+/* The nva blocks say the same (line numbers and authorize* aside). */
 static bool
 nva_conf_same(const struct nnved_nva_conf *a, const struct nnved_nva_conf *b)
 {
 	struct nnved_nva_conf x = *a, y = *b;
 
 	x.line = y.line = 0;
+	/* authorisation settings take effect on reload (vsi.c reads them) */
+	x.authorize = y.authorize;
+	x.authorize_timeout_ms = y.authorize_timeout_ms;
+	x.authorize_fallback = y.authorize_fallback;
 	return memcmp(&x, &y, sizeof(x)) == 0;
 }
 

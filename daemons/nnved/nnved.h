@@ -135,11 +135,25 @@ struct nnved_ip {
 #define NNVED_NVA_PATH_MAX	256	/* tls files, with the NUL */
 #define NNVED_NVA_RETRY_MIN_DEFAULT 500		/* ms */
 #define NNVED_NVA_RETRY_MAX_DEFAULT 30000	/* ms */
+#define NNVED_AUTH_TIMEOUT_DEFAULT 1000		/* ms */
+#define NNVED_AUTH_TIMEOUT_MIN	50
+#define NNVED_AUTH_TIMEOUT_MAX	30000
+
+/* What a held request gets when the NVA cannot answer in time. */
+enum nnved_auth_fallback {
+	NNVED_AUTH_FALLBACK_LOCAL,	/* the station rule's VN list */
+	NNVED_AUTH_FALLBACK_REFUSE,	/* VDP code 3, Keep */
+};
 
 /*
  * nva { server ADDR [port N]; server-name NAME; tls { cert; key; ca }
- *       underlay ADDR; keepalive MS; retry MIN MAX }
- * Absent (present false): nnved does not talk to an NVA at all.
+ *       underlay ADDR; keepalive MS; retry MIN MAX;
+ *       authorize yes|no; authorize-timeout MS;
+ *       authorize-fallback local|refuse }
+ * Absent (present false): nnved does not talk to an NVA at all.  The
+ * authorize* settings take effect on reload; the rest at restart.
+ * authorize-timeout must be at most half the resource wait delay nnved
+ * announces (evb rwd), so the answer still reaches the station in time.
  */
 struct nnved_nva_conf {
 	bool		present;
@@ -156,6 +170,9 @@ struct nnved_nva_conf {
 	unsigned	nunderlay;
 	uint32_t	keepalive_ms;	/* 0: the NVA's */
 	uint32_t	retry_min_ms, retry_max_ms;
+	bool		authorize;	/* ask the NVA before attaching */
+	uint32_t	authorize_timeout_ms;
+	enum nnved_auth_fallback authorize_fallback;
 	int		line;
 };
 
@@ -350,7 +367,18 @@ struct nnved_vsi {
 	uint32_t	keepalives;
 	uint64_t	created;
 	struct sn_timer timer;
+	struct nnved_held *held;	/* vsi.c: waiting for the NVA's verdict */
+	uint8_t		admitted;	/* enum nnved_admit: who said yes */
 };
+
+/* Who admitted a TSI's current state (nvectl tsi show: "authorized"). */
+enum nnved_admit {
+	NNVED_ADMIT_LOCAL,	/* the local policy (no authorize) */
+	NNVED_ADMIT_NVA,	/* the NVA's Verdict */
+	NNVED_ADMIT_FALLBACK,	/* the local policy, the NVA not answering */
+	NNVED_ADMIT__COUNT
+};
+extern const char *const nnved_admit_names[NNVED_ADMIT__COUNT];
 
 /* (VN, address) -> the VSI claiming it: spoofing defence. */
 struct nnved_addr_ref {
@@ -374,6 +402,12 @@ struct nnved_counters {
 	uint64_t	refused_format;		/* bad TLV answered with code 1 */
 	uint64_t	operator_deassoc, operator_disconnect;
 	uint64_t	ka_timeouts;		/* stations gone silent */
+	/* authorisation by the NVA (nva { authorize yes }) */
+	uint64_t	authorize_sent;		/* Authorize asked, request held */
+	uint64_t	verdict_allow, verdict_refuse;
+	uint64_t	authorize_fallback;	/* no session, Error, timeout */
+	uint64_t	refused_nva;		/* the NVA's Verdict refused */
+	uint64_t	refused_no_nva;		/* fallback refuse */
 };
 
 struct nnved_ctl;	/* control.c */
@@ -549,6 +583,26 @@ typedef void (*nnved_nva_answer_fn)(void *arg, int err,
 int	nnved_nva_lookup(struct nnved *d, uint32_t vn,
 	    const struct nva_addr *a, const struct nvc_fib **out,
 	    nnved_nva_answer_fn fn, void *arg);
+/*
+ * Authorisation for vsi.c: asks the NVA whether the TSI id may attach vn
+ * with these addresses.  Returns 1 with *token set when asked: fn gets
+ * the outcome later, never from inside this call and never after
+ * nnved_nva_authorize_cancel(token).  -ENOTCONN without an nva block or
+ * while the session is not up, -EINVAL, -ENOMEM.
+ */
+struct nnved_verdict {
+	int		 err;		/* 0: a Verdict came; -EPROTO: an Error
+					   answered; -ENOTCONN: session gone */
+	bool		 allow;
+	const char	*code;		/* the NVA's code name ("vn-refused") */
+	const char	*reason;	/* its text, "" when none */
+};
+typedef void (*nnved_nva_verdict_fn)(void *arg, const struct nnved_verdict *v,
+	    uint64_t now);
+int	nnved_nva_authorize(struct nnved *d, uint32_t vn, const uint8_t id[16],
+	    const struct nvo3_addr *addrs, unsigned n, nnved_nva_verdict_fn fn,
+	    void *arg, uint64_t *token);
+void	nnved_nva_authorize_cancel(struct nnved *d, uint64_t token);
 /* Fills *v; -ENOENT without an nva block. */
 int	nnved_nva_view(struct nnved *d, struct nnved_nva_view *v);
 

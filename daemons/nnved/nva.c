@@ -23,6 +23,13 @@
  * VNs while they have TSIs, keeps the local copy, and after a reconnect
  * sends everything again and resyncs from the newest revision seen.
  *
+ * Authorisation (nva { authorize yes }): vsi.c asks with
+ * nnved_nva_authorize() while it holds a VDP request; the answer (a
+ * Verdict, an Error, or the session going) reaches its callback after
+ * the client machine has returned (auth_deliver() in nva_run()), since
+ * the callback answers the station and reports the TSI through the
+ * machine.  vsi.c cancels what it stops waiting for (timeout, VSI gone).
+ *
  * Connections: the servers of the nva block are tried in turn; a
  * session that reached UP is retried on the same server first.  A bad
  * message from the NVA is logged and counted and the session goes on;
@@ -62,6 +69,23 @@ struct nva_wait {
 	void		*arg;
 };
 
+/*
+ * An Authorize waiting for its Verdict (vsi.c holds the VDP request
+ * meanwhile).  The machine's event fills it in (done); nva_run() hands
+ * it to fn once the machine has returned, so vsi.c may report the TSI
+ * (and so call the machine) from fn.
+ */
+struct nva_auth {
+	struct nva_auth	*next;
+	uint64_t	 token;
+	nnved_nva_verdict_fn fn;
+	void		*arg;
+	bool		 done;
+	struct nnved_verdict v;
+	char		 code[24];
+	char		 reason[NVA_TEXT_MAX + 1];
+};
+
 struct nnved_nva {
 	struct nnved	*d;
 	struct nnved_nva_conf conf;	/* copy: reload does not touch it */
@@ -81,6 +105,7 @@ struct nnved_nva {
 	bool		 unflushed;	/* written since the last flush */
 	struct hmap	 tsis;		/* struct nva_holders */
 	struct nva_wait	*waits;
+	struct nva_auth	*auths;
 	uint64_t	 next_token;
 	struct nnved_nva_counters ctr;
 };
@@ -90,6 +115,9 @@ static struct log_rl rl_refused = LOG_RL_INIT(5000000, 20);
 static struct log_rl rl_connect = LOG_RL_INIT(60000000, 4);
 
 static void	nva_run(struct nnved_nva *n, int acts, uint64_t now);
+static void	auth_deliver(struct nnved_nva *n, uint64_t now);
+static size_t	addrs_of(const struct nvo3_addr *, unsigned,
+		    struct nva_addr *);
 
 /* ---- names ------------------------------------------------------------- */
 
@@ -289,6 +317,7 @@ nva_run(struct nnved_nva *n, int acts, uint64_t now)
 			break;
 		acts = nva_client_tick(n->cl, now);
 	}
+	auth_deliver(n, now);
 	nnved_nva_flush(n->d);
 	reschedule(n);
 }
@@ -400,6 +429,104 @@ ev_answer(struct nnved_nva *n, const struct nvc_ev *ev)
 	free(w);
 }
 
+/* ---- authorisation ------------------------------------------------------ */
+
+static struct nva_auth **
+auth_find(struct nnved_nva *n, uint64_t token)
+{
+	struct nva_auth **pp;
+
+	for (pp = &n->auths; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->token == token)
+			return pp;
+	return NULL;
+}
+
+/* The machine's VERDICT event: kept for auth_deliver(). */
+static void
+ev_verdict(struct nnved_nva *n, const struct nvc_ev *ev)
+{
+	struct nva_auth **pp = auth_find(n, ev->token), *a;
+
+	if (pp == NULL || (a = *pp)->done)
+		return;		/* cancelled meanwhile */
+	a->done = true;
+	if (ev->answered)
+		a->v.err = 0;
+	else if (ev->code == NVA_INTERNAL && ev->text != NULL &&
+	    strcmp(ev->text, "disconnected") == 0)
+		a->v.err = -ENOTCONN;
+	else
+		a->v.err = -EPROTO;
+	a->v.allow = ev->answered && ev->allow;
+	snprintf(a->code, sizeof(a->code), "%s", nva_code_name(ev->code));
+	snprintf(a->reason, sizeof(a->reason), "%s", ev->text != NULL ?
+	    ev->text : "");
+	a->v.code = a->code;
+	a->v.reason = a->reason;
+}
+
+/* Hands the verdicts that came to their askers (after the machine ran). */
+static void
+auth_deliver(struct nnved_nva *n, uint64_t now)
+{
+	struct nva_auth **pp, *a;
+
+	for (;;) {
+		for (pp = &n->auths; *pp != NULL && !(*pp)->done;
+		    pp = &(*pp)->next)
+			;
+		if ((a = *pp) == NULL)
+			return;
+		*pp = a->next;
+		a->fn(a->arg, &a->v, now);	/* may ask or cancel others */
+		free(a);
+	}
+}
+
+int
+nnved_nva_authorize(struct nnved *d, uint32_t vn, const uint8_t id[16],
+    const struct nvo3_addr *addrs, unsigned na, nnved_nva_verdict_fn fn,
+    void *arg, uint64_t *token)
+{
+	struct nnved_nva *n = d->nva;
+	struct nva_addr a[NVA_ADDRS_MAX];
+	struct nva_auth *w;
+	size_t cnt;
+	int rc;
+
+	if (n == NULL || nva_client_state(n->cl) != NVC_UP)
+		return -ENOTCONN;
+	cnt = addrs_of(addrs, na, a);
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return -ENOMEM;
+	w->token = n->next_token++;
+	w->fn = fn;
+	w->arg = arg;
+	if ((rc = nva_client_authorize(n->cl, vn, id, a, cnt, w->token,
+	    mono_us())) < 0) {
+		free(w);
+		return rc;
+	}
+	w->next = n->auths;
+	n->auths = w;
+	*token = w->token;
+	return 1;
+}
+
+void
+nnved_nva_authorize_cancel(struct nnved *d, uint64_t token)
+{
+	struct nnved_nva *n = d->nva;
+	struct nva_auth **pp, *a;
+
+	if (n == NULL || (pp = auth_find(n, token)) == NULL)
+		return;
+	a = *pp;
+	*pp = a->next;
+	free(a);
+}
+
 static void
 cl_event(void *arg, const struct nvc_ev *ev)
 {
@@ -461,8 +588,10 @@ cl_event(void *arg, const struct nvc_ev *ev)
 		    nva_code_name(ev->code), ev->text ? ": " : "",
 		    ev->text ? ev->text : "");
 		break;
-	case NVC_EV_AUDIT:
 	case NVC_EV_VERDICT:
+		ev_verdict(n, ev);
+		break;
+	case NVC_EV_AUDIT:
 	default:
 		break;		/* not asked for by nnved yet */
 	}
@@ -541,13 +670,13 @@ addr_push(struct nva_addr *list, size_t *cnt, const uint8_t *p, uint8_t len)
  * TSI has exactly one).
  */
 static size_t
-tsi_addrs(const struct nvo3_tsi *t, struct nva_addr *out)
+addrs_of(const struct nvo3_addr *list, unsigned n, struct nva_addr *out)
 {
 	static const uint8_t zero[6];
 	size_t cnt = 0;
 
-	for (unsigned i = 0; i < t->naddr && i < NVO3_TSI_MAX_ADDR; i++) {
-		const struct nvo3_addr *a = &t->addr[i];
+	for (unsigned i = 0; i < n && i < NVO3_TSI_MAX_ADDR; i++) {
+		const struct nvo3_addr *a = &list[i];
 
 		switch (a->family) {
 		case 0:
@@ -590,7 +719,7 @@ holders_report(struct nnved_nva *n, struct nva_holders *e,
 		return;
 	st = best->tsi.state == NVO3_TSI_ACTIVATED ? NVA_ST_ACTIVATED :
 	    NVA_ST_ASSOCIATED;
-	cnt = tsi_addrs(&best->tsi, addrs);
+	cnt = addrs_of(best->tsi.addr, best->tsi.naddr, addrs);
 	rc = nva_client_tsi_set(n->cl, e->vn, e->id, st, addrs, cnt,
 	    migrating(best));
 	if (rc < 0) {
@@ -835,6 +964,15 @@ nnved_nva_close(struct nnved *d)
 		n->waits = w->next;
 		w->fn(w->arg, -ENOTCONN, NULL, "nnved stopping");
 		free(w);
+	}
+	while (n->auths != NULL) {
+		struct nva_auth *a = n->auths;
+		struct nnved_verdict v = { .err = -ENOTCONN, .code = "internal",
+		    .reason = "nnved stopping" };
+
+		n->auths = a->next;
+		a->fn(a->arg, &v, mono_us());
+		free(a);
 	}
 	if (n->conn != NULL)
 		nva_conn_close(n->conn);	/* flushes, close_notify */

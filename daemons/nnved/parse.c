@@ -30,6 +30,7 @@
 #include "util/conf.h"
 #include "util/hex.h"
 #include "util/log.h"
+#include "util/mtime.h"
 
 /* A name used before the whole configuration is known. */
 enum ref_kind {
@@ -54,6 +55,8 @@ struct nstate {
 	unsigned	nrefs;
 	const char	*nva_file;	/* where the nva block was; NULL: */
 	int		nva_line;	/* not seen yet */
+	const char	*auth_file;	/* where authorize(-timeout) was */
+	int		auth_line;	/* last set, for the whole-file check */
 };
 
 #define ST(p)	((struct nstate *)(p)->run->arg)
@@ -908,7 +911,63 @@ nva_retry(struct conf_parser *p, void *obj, int line)
 	return 0;
 }
 
+/* Remembers where the authorisation timing was set (check_authorize). */
+static void
+auth_where(struct conf_parser *p, int line)
+{
+	ST(p)->auth_file = p->file;
+	ST(p)->auth_line = line;
+}
+
+static int
+nva_authorize(struct conf_parser *p, void *obj, int line)
+{
+	struct nnved_nva_conf *n = &((struct nva_ctx *)obj)->n;
+
+	if (conf_get_bool(p, "authorize", &n->authorize) < 0)
+		return -1;
+	auth_where(p, line);
+	return 0;
+}
+
+static int
+nva_authorize_timeout(struct conf_parser *p, void *obj, int line)
+{
+	struct nnved_nva_conf *n = &((struct nva_ctx *)obj)->n;
+	uint64_t v;
+
+	if (conf_get_num(p, "authorize-timeout", NNVED_AUTH_TIMEOUT_MIN,
+	    NNVED_AUTH_TIMEOUT_MAX, &v) < 0)
+		return -1;
+	n->authorize_timeout_ms = (uint32_t)v;
+	auth_where(p, line);
+	return 0;
+}
+
+static int
+nva_authorize_fallback(struct conf_parser *p, void *obj, int line)
+{
+	struct nnved_nva_conf *n = &((struct nva_ctx *)obj)->n;
+	char buf[16];
+
+	if (conf_get_value(p, "authorize-fallback", buf, sizeof(buf)) < 0)
+		return -1;
+	if (strcmp(buf, "local") == 0) {
+		n->authorize_fallback = NNVED_AUTH_FALLBACK_LOCAL;
+	} else if (strcmp(buf, "refuse") == 0) {
+		n->authorize_fallback = NNVED_AUTH_FALLBACK_REFUSE;
+	} else {
+		conf_error(p, line, "authorize-fallback: '%s' is not local or "
+		    "refuse", buf);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct conf_kw nva_kw[] = {
+	{ "authorize", nva_authorize },
+	{ "authorize-timeout", nva_authorize_timeout },
+	{ "authorize-fallback", nva_authorize_fallback },
 	{ "server", nva_server },
 	{ "server-name", nva_server_name },
 	{ "tls", nva_tls },
@@ -923,13 +982,14 @@ st_nva(struct conf_parser *p, void *obj, int line)
 {
 	struct nstate *st = ST(p);
 	struct nva_ctx x;
-	const char *first = st->nva_file;
-	int first_line = st->nva_line;
+	const char *first = st->nva_file, *auth_file = st->auth_file;
+	int first_line = st->nva_line, auth_line = st->auth_line;
 
 	memset(&x, 0, sizeof(x));
 	x.n.line = line;
 	x.n.retry_min_ms = NNVED_NVA_RETRY_MIN_DEFAULT;
 	x.n.retry_max_ms = NNVED_NVA_RETRY_MAX_DEFAULT;
+	x.n.authorize_timeout_ms = NNVED_AUTH_TIMEOUT_DEFAULT;
 	if (first == NULL) {
 		st->nva_file = p->file;
 		st->nva_line = line;
@@ -937,6 +997,8 @@ st_nva(struct conf_parser *p, void *obj, int line)
 	if (conf_block(p, nva_kw, &x) < 0)
 		return -1;
 	if (first != NULL) {
+		st->auth_file = auth_file;	/* this block is not kept */
+		st->auth_line = auth_line;
 		conf_error(p, line, "nva: given twice (first at %s:%d)",
 		    first, first_line);
 		return 0;
@@ -1063,6 +1125,30 @@ static const struct conf_kw top_kw[] = {
 
 /* ---- driver ------------------------------------------------------------ */
 
+/*
+ * With authorize yes, a held VDP request must be answered before the
+ * bridge's resource wait delay (10 us * 2^rwd, at least what we announce:
+ * the EVB negotiation takes the larger of both sides') runs out: the NVA
+ * gets at most half of it, the rest is for the fallback and the way back
+ * to the station.  Reported where the timing was last set.
+ */
+static void
+check_authorize(struct conf_run *run, const struct nstate *st)
+{
+	const struct nnved_conf *c = st->c;
+	uint64_t rwd_ms = evb_time_us(c->rwd) / 1000;
+
+	if (!c->nva.present || !c->nva.authorize ||
+	    (uint64_t)c->nva.authorize_timeout_ms * 2 <= rwd_ms)
+		return;
+	conf_error_at(run, st->auth_file != NULL ? st->auth_file :
+	    st->nva_file, st->auth_file != NULL ? st->auth_line :
+	    st->nva_line, "nva: authorize-timeout %u ms is not well under "
+	    "the resource wait delay (evb rwd %u: %llu ms); at most %llu ms",
+	    c->nva.authorize_timeout_ms, c->rwd, (unsigned long long)rwd_ms,
+	    (unsigned long long)(rwd_ms / 2));
+}
+
 /* The checks that needed the whole configuration. */
 static void
 resolve_refs(struct conf_run *run, const struct nstate *st)
@@ -1106,6 +1192,7 @@ parse_root(const char *name, const char *text, size_t len,
 	conf_run_init(&run, top_kw, &st);
 	conf_run_text(&run, name, text, len);
 	resolve_refs(&run, &st);
+	check_authorize(&run, &st);
 	errors = conf_run_free(&run);
 	free(st.refs);
 	if (errors > 0)

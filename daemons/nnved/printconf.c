@@ -177,6 +177,13 @@ print_nva(FILE *f, const struct nnved_nva_conf *n)
 	    n->retry_max_ms != NNVED_NVA_RETRY_MAX_DEFAULT)
 		fprintf(f, "\tretry %u %u\n", n->retry_min_ms,
 		    n->retry_max_ms);
+	if (n->authorize)
+		fputs("\tauthorize yes\n", f);
+	if (n->authorize_timeout_ms != NNVED_AUTH_TIMEOUT_DEFAULT)
+		fprintf(f, "\tauthorize-timeout %u\n",
+		    n->authorize_timeout_ms);
+	if (n->authorize_fallback == NNVED_AUTH_FALLBACK_REFUSE)
+		fputs("\tauthorize-fallback refuse\n", f);
 	fputs("}\n", f);
 }
 

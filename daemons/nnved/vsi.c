@@ -28,6 +28,25 @@
  *      address update); a TSI may not change VN (5).
  * Success answers with the entries, VID 0 replaced by the tag.
  *
+ * Authorisation by the NVA (nva { authorize yes }, nva.c): step 3 is the
+ * NVA's to answer instead of the station rule's VN list, for a new TSI
+ * or one that claims other addresses (a change of state alone is not
+ * asked again).  Steps 1, 2 and 4 run first (no use asking for a request
+ * refused anyway); then the request is held (struct nnved_held: what was
+ * read from the ULPDU -- addresses with the IP-address Org TLV,
+ * migration reason, M/S bits -- and the station rule's own answer), the
+ * bridge machine stays in RESWAIT (it ignores the station's repeats, so
+ * one Authorize per request), and Authorize(vn, TSI ID, addresses) goes
+ * out.  The Verdict finishes it: allow -> steps 4 to 6 (4 again: the
+ * index may have changed meanwhile); refuse -> code 5 with the NVA's
+ * reason (refused_nva).  No session, an Error, the session lost, or no
+ * answer within authorize-timeout (well under the resource wait delay,
+ * parse.c checks) -> authorize-fallback: "local" lets the station
+ * rule's VN list decide, "refuse" answers code 3 (no VSI manager, Keep,
+ * not hard).  A VSI that goes while held (De-Assoc, operator, station
+ * gone, the bridge's own wait ran out: RESOURCE_CANCEL) cancels its
+ * Authorize; a late Verdict finds nobody.
+ *
  * VDP -> RFC 8394: Pre-Associate(-RR) = Associate; Associate = Activate;
  * Pre-Associate after Associate = Deactivate; De-Associate, keep-alive
  * timeout or operator = De-Associate.  The first TSI of a VN on a domain
@@ -58,6 +77,7 @@ static int cur_idx = -1;
 static const struct nnved_station_conf *cur_rule;
 
 static void vsi_drain(struct nnved_vsi *v, uint64_t now);
+static void held_drop(struct nnved_vsi *v);
 
 /* ---- names ------------------------------------------------------------- */
 
@@ -379,6 +399,7 @@ vsi_free(struct nnved_vsi *v, uint64_t now, const char *why)
 {
 	struct nnved *d = v->st->port->d;
 
+	held_drop(v);
 	vsi_release(v, now, why);
 	timer_cancel(d, &v->timer);
 	hmap_remove(&d->vsis, &v->node);
@@ -408,7 +429,8 @@ refuse(struct nnved_vsi *v, uint64_t now, uint8_t code, uint64_t *ctr,
 	memset(&res, 0, sizeof(res));
 	res.code = code;
 	res.keep = v->br.conf_mode != 0;
-	res.hard = code != VDP_RSP_NO_RESOURCES;
+	res.hard = code != VDP_RSP_NO_RESOURCES &&
+	    code != VDP_RSP_NO_VSI_MANAGER;	/* transient: ask again */
 	if ((rc = vdp_br_resource(&v->br, now, &res)) < 0)
 		log_warn("%s: bridge machine refused the refusal: %s",
 		    vsi_name(v, name, sizeof(name)), strerror(-rc));
@@ -539,8 +561,43 @@ request_reason(const struct nnved_station *st)
 	return 0;
 }
 
-static void
-decide(struct nnved_vsi *v, const struct vdp_br_action *ba, uint64_t now)
+/*
+ * A request as decided: what steps 1-2 read from the VSI TLV and its
+ * ULPDU (Org TLVs: IP addresses, migration reason), kept whole so a
+ * request held for the NVA's verdict is finished without the ULPDU.
+ */
+struct vsi_ask {
+	uint32_t	 vn;
+	uint16_t	 want_vid;
+	uint8_t		 mode;		/* VDP_TLV_* asked for */
+	uint8_t		 hints, reason;
+	unsigned	 nf, naddr;
+	struct vdp_filter f[VDP_SM_MAX_FILTERS];
+	struct nvo3_addr addrs[NVO3_TSI_MAX_ADDR];
+};
+
+/* A request held while the NVA decides (v->held). */
+struct nnved_held {
+	struct vsi_ask	 q;
+	uint64_t	 token;		/* nnved_nva_authorize() */
+	uint64_t	 deadline;	/* authorize-timeout */
+	bool		 local_ok;	/* the station rule's VN list says yes */
+	int		 rule_line;
+};
+
+const char *const nnved_admit_names[NNVED_ADMIT__COUNT] = {
+	[NNVED_ADMIT_LOCAL] = "local",
+	[NNVED_ADMIT_NVA] = "nva",
+	[NNVED_ADMIT_FALLBACK] = "fallback",
+};
+
+/*
+ * Steps 1 and 2, and the addresses: fills *q and *rule, or refuses and
+ * returns -1.  Reads cur_pdu (the ULPDU is being handled).
+ */
+static int
+decide_form(struct nnved_vsi *v, const struct vdp_br_action *ba,
+    struct vsi_ask *q, const struct nnved_station_conf **rulep, uint64_t now)
 {
 	struct nnved_station *st = v->st;
 	struct nnved_port *p = st->port;
@@ -548,8 +605,133 @@ decide(struct nnved_vsi *v, const struct vdp_br_action *ba, uint64_t now)
 	struct nnved_counters *c = &d->ctr;
 	const struct vdp_vsi_tlv *t = &ba->tlv;
 	const struct nnved_station_conf *rule;
-	struct vdp_filter f[VDP_SM_MAX_FILTERS];
-	struct nvo3_addr addrs[NVO3_TSI_MAX_ADDR];
+	uint32_t vn = 0;
+	int rc;
+
+	memset(q, 0, sizeof(*q));
+	/* 1. the station (requests are decided only while their ULPDU is) */
+	rule = cur_pdu != NULL ? cur_rule :
+	    policy_station(&d->conf, p->ifname, st->mac);
+	if (rule == NULL) {
+		refuse(v, now, VDP_RSP_OTHER, &c->refused_policy_station,
+		    "no station rule admits this station");
+		return -1;
+	}
+	if (rule->key_id >= 0 && !(st->caps & NVO3_CAP_AUTH)) {
+		refuse(v, now, VDP_RSP_OTHER, &c->refused_policy_station,
+		    "its rule asks for authentication with key %d, and the "
+		    "station did not offer the auth extension", rule->key_id);
+		return -1;
+	}
+	/* 2. one VN, one tag */
+	q->nf = t->nfilter > VDP_SM_MAX_FILTERS ? VDP_SM_MAX_FILTERS :
+	    t->nfilter;
+	for (unsigned i = 0; i < q->nf; i++) {
+		struct vdp_filter *f = &q->f[i];
+		uint32_t evn;
+
+		vdp_filter_at(t, i, f);
+		if (f->group != 0) {
+			evn = f->group;
+		} else if (p->conf == NULL ||
+		    policy_vn_of_vid(p->conf, f->vid, &evn) < 0) {
+			refuse(v, now, VDP_RSP_INVALID_VID_GROUP_MAC,
+			    &c->refused_no_vn, "entry %u has no GroupID and "
+			    "port %s maps no VN for VID %u", i, p->ifname,
+			    f->vid);
+			return -1;
+		}
+		if (evn == 0 || evn > NVO3_VN_MAX) {
+			refuse(v, now, VDP_RSP_INVALID_VID_GROUP_MAC,
+			    &c->refused_no_vn, "VN %u out of range", evn);
+			return -1;
+		}
+		if (vn != 0 && evn != vn) {
+			refuse(v, now, VDP_RSP_INVALID_VID_GROUP_MAC,
+			    &c->refused_no_vn, "entries name VN %u and VN %u; "
+			    "a TSI belongs to one VN", vn, evn);
+			return -1;
+		}
+		vn = evn;
+		if (f->vid != 0) {
+			if (q->want_vid != 0 && f->vid != q->want_vid) {
+				refuse(v, now, VDP_RSP_INVALID_VID_GROUP_MAC,
+				    &c->refused_vid_conflict, "entries ask "
+				    "for VID %u and VID %u", q->want_vid,
+				    f->vid);
+				return -1;
+			}
+			q->want_vid = f->vid;
+		}
+	}
+	if (v->tsi.state != NVO3_TSI_INIT && vn != v->tsi.vn) {
+		refuse(v, now, VDP_RSP_INVALID_VID_GROUP_MAC, &c->refused_no_vn,
+		    "TSI of VN %u asks for VN %u; de-associate first",
+		    v->tsi.vn, vn);
+		return -1;
+	}
+	q->vn = vn;
+	q->mode = t->mode;
+	q->hints = ba->hints;
+	q->reason = request_reason(st);
+	if ((rc = collect_addrs(v, q->f, q->nf, q->addrs, &q->naddr)) < 0) {
+		refuse(v, now, rc == -E2BIG ? VDP_RSP_NO_RESOURCES :
+		    VDP_RSP_INVALID_FORMAT, &c->refused_format, rc == -E2BIG ?
+		    "more than %u addresses" : "malformed IP address TLV",
+		    NVO3_TSI_MAX_ADDR);
+		return -1;
+	}
+	*rulep = rule;
+	return 0;
+}
+
+/* Step 3 refused (now or at a fallback). */
+static void
+refuse_vn(struct nnved_vsi *v, uint32_t vn, int rule_line, uint64_t now)
+{
+	refuse(v, now, VDP_RSP_INVALID_VID_GROUP_MAC,
+	    &v->st->port->d->ctr.refused_policy_station, "station may not "
+	    "attach VN %u (station rule at line %d)", vn, rule_line);
+}
+
+/* Step 4: every address allowed in the VN and not another TSI's. */
+static int
+addrs_check(struct nnved_vsi *v, const struct vsi_ask *q, uint64_t now)
+{
+	struct nnved *d = v->st->port->d;
+	char at[NVO3_ADDR_STRLEN], other[160];
+
+	for (unsigned i = 0; i < q->naddr; i++) {
+		const struct nnved_addr_ref *r;
+
+		nvo3_addr_fmt(&q->addrs[i], at, sizeof(at));
+		if (policy_addr(&d->conf, q->vn, &q->addrs[i]) < 0) {
+			refuse(v, now, VDP_RSP_INVALID_VID_GROUP_MAC,
+			    &d->ctr.refused_policy_addr, "address %s is not "
+			    "allowed in VN %u", at, q->vn);
+			return -1;
+		}
+		r = addr_find(d, q->vn, &q->addrs[i], v);
+		if (r != NULL && (r->vsi->tsi.id_fmt != v->tsi.id_fmt ||
+		    memcmp(r->vsi->tsi.id, v->tsi.id, 16) != 0)) {
+			refuse(v, now, VDP_RSP_INVALID_VID_GROUP_MAC,
+			    &d->ctr.refused_addr_taken, "address %s is held by "
+			    "%s", at, vsi_name(r->vsi, other, sizeof(other)));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Steps 4 to 6 and the answer: the request is admitted by `by`. */
+static void
+finish(struct nnved_vsi *v, struct vsi_ask *q, enum nnved_admit by,
+    uint64_t now)
+{
+	struct nnved_station *st = v->st;
+	struct nnved_port *p = st->port;
+	struct nnved *d = p->d;
+	struct nnved_counters *c = &d->ctr;
 	struct nvo3_tsi_acts ta = { .n = 0 };
 	struct nvo3_vap_acts va = { .n = 0 };
 	struct nvo3_tsi_req req;
@@ -558,108 +740,14 @@ decide(struct nnved_vsi *v, const struct vdp_br_action *ba, uint64_t now)
 	enum nvo3_tsi_event ev;
 	enum nvo3_tsi_state before = v->tsi.state;
 	uint16_t old_vid = v->tsi.vid;	/* the events overwrite it */
-	unsigned nf = t->nfilter, naddr = 0;
-	uint32_t vn = 0;
-	uint16_t want_vid = 0;
+	uint32_t vn = q->vn;
+	uint16_t want_vid = q->want_vid;
 	int tag, rc;
-	char name[160], at[NVO3_ADDR_STRLEN];
+	char name[160];
 
-	/* 1. the station (requests are decided only while their ULPDU is) */
-	rule = cur_pdu != NULL ? cur_rule :
-	    policy_station(&d->conf, p->ifname, st->mac);
-	if (rule == NULL) {
-		refuse(v, now, VDP_RSP_OTHER, &c->refused_policy_station,
-		    "no station rule admits this station");
+	/* 4. addresses (again: a held request waited) */
+	if (addrs_check(v, q, now) < 0)
 		return;
-	}
-	if (rule->key_id >= 0 && !(st->caps & NVO3_CAP_AUTH)) {
-		refuse(v, now, VDP_RSP_OTHER, &c->refused_policy_station,
-		    "its rule asks for authentication with key %d, and the "
-		    "station did not offer the auth extension", rule->key_id);
-		return;
-	}
-	/* 2. one VN, one tag */
-	if (nf > VDP_SM_MAX_FILTERS)
-		nf = VDP_SM_MAX_FILTERS;
-	for (unsigned i = 0; i < nf; i++) {
-		uint32_t evn;
-
-		vdp_filter_at(t, i, &f[i]);
-		if (f[i].group != 0) {
-			evn = f[i].group;
-		} else if (p->conf == NULL ||
-		    policy_vn_of_vid(p->conf, f[i].vid, &evn) < 0) {
-			refuse(v, now, VDP_RSP_INVALID_VID_GROUP_MAC,
-			    &c->refused_no_vn, "entry %u has no GroupID and "
-			    "port %s maps no VN for VID %u", i, p->ifname,
-			    f[i].vid);
-			return;
-		}
-		if (evn == 0 || evn > NVO3_VN_MAX) {
-			refuse(v, now, VDP_RSP_INVALID_VID_GROUP_MAC,
-			    &c->refused_no_vn, "VN %u out of range", evn);
-			return;
-		}
-		if (vn != 0 && evn != vn) {
-			refuse(v, now, VDP_RSP_INVALID_VID_GROUP_MAC,
-			    &c->refused_no_vn, "entries name VN %u and VN %u; "
-			    "a TSI belongs to one VN", vn, evn);
-			return;
-		}
-		vn = evn;
-		if (f[i].vid != 0) {
-			if (want_vid != 0 && f[i].vid != want_vid) {
-				refuse(v, now, VDP_RSP_INVALID_VID_GROUP_MAC,
-				    &c->refused_vid_conflict, "entries ask "
-				    "for VID %u and VID %u", want_vid,
-				    f[i].vid);
-				return;
-			}
-			want_vid = f[i].vid;
-		}
-	}
-	if (v->tsi.state != NVO3_TSI_INIT && vn != v->tsi.vn) {
-		refuse(v, now, VDP_RSP_INVALID_VID_GROUP_MAC, &c->refused_no_vn,
-		    "TSI of VN %u asks for VN %u; de-associate first",
-		    v->tsi.vn, vn);
-		return;
-	}
-	/* 3. may the station attach the VN */
-	if (policy_station_vn(rule, vn) < 0) {
-		refuse(v, now, VDP_RSP_INVALID_VID_GROUP_MAC,
-		    &c->refused_policy_station, "station may not attach VN %u "
-		    "(station rule at line %d)", vn, rule->line);
-		return;
-	}
-	/* 4. addresses */
-	if ((rc = collect_addrs(v, f, nf, addrs, &naddr)) < 0) {
-		refuse(v, now, rc == -E2BIG ? VDP_RSP_NO_RESOURCES :
-		    VDP_RSP_INVALID_FORMAT, &c->refused_format, rc == -E2BIG ?
-		    "more than %u addresses" : "malformed IP address TLV",
-		    NVO3_TSI_MAX_ADDR);
-		return;
-	}
-	for (unsigned i = 0; i < naddr; i++) {
-		const struct nnved_addr_ref *r;
-
-		nvo3_addr_fmt(&addrs[i], at, sizeof(at));
-		if (policy_addr(&d->conf, vn, &addrs[i]) < 0) {
-			refuse(v, now, VDP_RSP_INVALID_VID_GROUP_MAC,
-			    &c->refused_policy_addr, "address %s is not "
-			    "allowed in VN %u", at, vn);
-			return;
-		}
-		r = addr_find(d, vn, &addrs[i], v);
-		if (r != NULL && (r->vsi->tsi.id_fmt != v->tsi.id_fmt ||
-		    memcmp(r->vsi->tsi.id, v->tsi.id, 16) != 0)) {
-			char other[160];
-
-			refuse(v, now, VDP_RSP_INVALID_VID_GROUP_MAC,
-			    &c->refused_addr_taken, "address %s is held by "
-			    "%s", at, vsi_name(r->vsi, other, sizeof(other)));
-			return;
-		}
-	}
 	/* 5. the tag */
 	vap = old_vap;
 	if (vap == NULL) {
@@ -696,7 +784,7 @@ decide(struct nnved_vsi *v, const struct vdp_br_action *ba, uint64_t now)
 		return;
 	}
 	/* 6. the TSI machine */
-	if (t->mode == VDP_TLV_ASSOC)
+	if (q->mode == VDP_TLV_ASSOC)
 		ev = NVO3_TSIE_ACTIVATE;
 	else if (v->tsi.state == NVO3_TSI_ACTIVATED)
 		ev = NVO3_TSIE_DEACTIVATE;
@@ -706,10 +794,10 @@ decide(struct nnved_vsi *v, const struct vdp_br_action *ba, uint64_t now)
 	req.port = p->index;
 	req.vn = vn;
 	req.vid = (uint16_t)tag;
-	req.hints = ba->hints;
-	req.reason = request_reason(st);
-	req.naddr = (uint16_t)naddr;
-	req.addr = addrs;
+	req.hints = q->hints;
+	req.reason = q->reason;
+	req.naddr = (uint16_t)q->naddr;
+	req.addr = q->addrs;
 	if (v->tsi.state != NVO3_TSI_INIT && v->tsi.port != p->index) {
 		rc = nvo3_tsi_event(&v->tsi, now, NVO3_TSIE_PORT, &req, &ta);
 		if (rc == 0)
@@ -749,8 +837,9 @@ decide(struct nnved_vsi *v, const struct vdp_br_action *ba, uint64_t now)
 	v->tsi.vid = (uint16_t)tag;
 	v->vap = vap;
 	tsi_actions(v, vn, &ta);
-	v->tsi.hints = ba->hints;
-	v->tsi.reason = req.reason;
+	v->tsi.hints = q->hints;
+	v->tsi.reason = q->reason;
+	v->admitted = (uint8_t)by;
 
 	switch (ev) {
 	case NVO3_TSIE_ACTIVATE:
@@ -767,21 +856,178 @@ decide(struct nnved_vsi *v, const struct vdp_br_action *ba, uint64_t now)
 	}
 	if (before == v->tsi.state)
 		c->tsi_addr_updates++;
-	log_info("%s: TSI %s -> %s in VN %u, local tag %u, %u address%s%s",
+	log_info("%s: TSI %s -> %s in VN %u, local tag %u, %u address%s%s%s",
 	    vsi_name(v, name, sizeof(name)), nvo3_tsi_state_names[before],
-	    nvo3_tsi_state_names[v->tsi.state], vn, tag, naddr,
-	    naddr == 1 ? "" : "es", hints_text(ba->hints));
+	    nvo3_tsi_state_names[v->tsi.state], vn, tag, q->naddr,
+	    q->naddr == 1 ? "" : "es", hints_text(q->hints),
+	    by == NNVED_ADMIT_NVA ? " (NVA allowed)" :
+	    by == NNVED_ADMIT_FALLBACK ? " (NVA fallback)" : "");
 	nnved_nva_tsi(d, v);
 
-	for (unsigned i = 0; i < nf; i++)
-		if (f[i].vid == 0)
-			f[i].vid = (uint16_t)tag;
+	for (unsigned i = 0; i < q->nf; i++)
+		if (q->f[i].vid == 0)
+			q->f[i].vid = (uint16_t)tag;
 	memset(&res, 0, sizeof(res));
-	res.nfilter = (uint16_t)nf;
-	res.filters = f;
+	res.nfilter = (uint16_t)q->nf;
+	res.filters = q->f;
 	if ((rc = vdp_br_resource(&v->br, now, &res)) < 0)
 		log_warn("%s: bridge machine refused our answer: %s",
 		    vsi_name(v, name, sizeof(name)), strerror(-rc));
+}
+
+/* ---- authorisation by the NVA ------------------------------------------- */
+
+/*
+ * Does this request need the NVA's verdict?  With authorize yes: a new
+ * TSI, or one that claims another set of addresses.  A change of state
+ * alone (Associate <-> Activate) of an admitted TSI does not.
+ */
+static bool
+auth_wanted(const struct nnved_vsi *v, const struct vsi_ask *q)
+{
+	if (v->tsi.state == NVO3_TSI_INIT || q->naddr != v->tsi.naddr)
+		return true;
+	for (unsigned i = 0; i < q->naddr; i++) {
+		bool found = false;
+
+		for (unsigned j = 0; j < v->tsi.naddr && !found; j++)
+			found = nvo3_addr_equal(&q->addrs[i], &v->tsi.addr[j]);
+		if (!found)
+			return true;
+	}
+	return false;
+}
+
+/* The NVA did not answer (why): authorize-fallback decides. */
+static void
+fallback(struct nnved_vsi *v, struct vsi_ask *q, bool local_ok,
+    int rule_line, const char *why, uint64_t now)
+{
+	struct nnved *d = v->st->port->d;
+	bool refuse_all = d->conf.nva.authorize_fallback ==
+	    NNVED_AUTH_FALLBACK_REFUSE;
+	char name[160];
+
+	d->ctr.authorize_fallback++;
+	log_rl(&rl_refuse, now, LOG_LVL_WARN, "%s: no verdict from the NVA "
+	    "for VN %u (%s): %s", vsi_name(v, name, sizeof(name)), q->vn, why,
+	    refuse_all ? "refused (authorize-fallback refuse)" :
+	    "the local policy decides");
+	if (refuse_all)
+		refuse(v, now, VDP_RSP_NO_VSI_MANAGER, &d->ctr.refused_no_nva,
+		    "no verdict from the NVA (%s)", why);
+	else if (!local_ok)
+		refuse_vn(v, q->vn, rule_line, now);
+	else
+		finish(v, q, NNVED_ADMIT_FALLBACK, now);
+}
+
+/* Lets go of a held request without answering it. */
+static void
+held_drop(struct nnved_vsi *v)
+{
+	struct nnved_held *h = v->held;
+
+	if (h == NULL)
+		return;
+	v->held = NULL;
+	nnved_nva_authorize_cancel(v->st->port->d, h->token);
+	free(h);
+}
+
+/* nva.c: the NVA's answer (or its absence) for a held request. */
+static void
+on_verdict(void *arg, const struct nnved_verdict *vd, uint64_t now)
+{
+	struct nnved_vsi *v = arg;
+	struct nnved *d = v->st->port->d;
+	struct nnved_held *h = v->held;
+	struct vsi_ask q;
+	char why[NVO3_ADDR_STRLEN + 300];
+
+	if (h == NULL)
+		return;
+	v->held = NULL;
+	q = h->q;
+	if (vd->err == 0 && vd->allow) {
+		d->ctr.verdict_allow++;
+		finish(v, &q, NNVED_ADMIT_NVA, now);
+	} else if (vd->err == 0) {
+		d->ctr.verdict_refuse++;
+		refuse(v, now, VDP_RSP_INVALID_VID_GROUP_MAC,
+		    &d->ctr.refused_nva, "the NVA refuses VN %u: %s%s%s", q.vn,
+		    vd->code, vd->reason[0] ? ": " : "", vd->reason);
+	} else {
+		snprintf(why, sizeof(why), "%s%s%s", vd->err == -ENOTCONN ?
+		    "session lost" : vd->code, vd->reason[0] ? ": " : "",
+		    vd->reason);
+		fallback(v, &q, h->local_ok, h->rule_line, why, now);
+	}
+	free(h);
+	vsi_drain(v, now);
+}
+
+/*
+ * Holds the request (the bridge machine stays in RESWAIT, a repeat of
+ * it is ignored there) and asks the NVA; no session: fallback at once.
+ */
+static void
+hold(struct nnved_vsi *v, const struct vsi_ask *q, bool local_ok,
+    int rule_line, uint64_t now)
+{
+	struct nnved *d = v->st->port->d;
+	struct nnved_held *h;
+	char name[160], why[64];
+	int rc;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		refuse(v, now, VDP_RSP_NO_RESOURCES, &d->ctr.refused_limit,
+		    "out of memory");
+		return;
+	}
+	h->q = *q;
+	h->local_ok = local_ok;
+	h->rule_line = rule_line;
+	rc = nnved_nva_authorize(d, q->vn, v->tsi.id, q->addrs, q->naddr,
+	    on_verdict, v, &h->token);
+	if (rc < 0) {
+		snprintf(why, sizeof(why), "%s", rc == -ENOTCONN ?
+		    "no NVA session" : strerror(-rc));
+		fallback(v, &h->q, local_ok, rule_line, why, now);
+		free(h);
+		return;
+	}
+	h->deadline = now + (uint64_t)d->conf.nva.authorize_timeout_ms *
+	    USEC_PER_MSEC;
+	v->held = h;
+	d->ctr.authorize_sent++;
+	log_debug("%s: VN %u, %u address%s: asked the NVA", vsi_name(v, name,
+	    sizeof(name)), q->vn, q->naddr, q->naddr == 1 ? "" : "es");
+}
+
+static void
+decide(struct nnved_vsi *v, const struct vdp_br_action *ba, uint64_t now)
+{
+	struct nnved *d = v->st->port->d;
+	const struct nnved_station_conf *rule;
+	struct vsi_ask q;
+	bool local_ok;
+
+	if (decide_form(v, ba, &q, &rule, now) < 0)
+		return;
+	/* 3. may the station attach the VN: its rule, or the NVA */
+	local_ok = policy_station_vn(rule, q.vn) == 0;
+	if (!d->conf.nva.present || !d->conf.nva.authorize) {
+		if (!local_ok)
+			refuse_vn(v, q.vn, rule->line, now);
+		else
+			finish(v, &q, NNVED_ADMIT_LOCAL, now);
+	} else if (!auth_wanted(v, &q)) {
+		/* admitted before, same addresses: a change of state */
+		finish(v, &q, (enum nnved_admit)v->admitted, now);
+	} else if (addrs_check(v, &q, now) == 0) {	/* else refused */
+		hold(v, &q, local_ok, rule->line, now);
+	}
 }
 
 /* ---- driving the bridge machine ------------------------------------------ */
@@ -805,6 +1051,8 @@ vsi_drain(struct nnved_vsi *v, uint64_t now)
 			vsi_release(v, now, "VSI ended");
 			break;
 		case VDP_BA_RESOURCE_CANCEL:
+			held_drop(v);	/* its answer would be too late */
+			break;
 		default:
 			break;
 		}
@@ -816,6 +1064,8 @@ vsi_drain(struct nnved_vsi *v, uint64_t now)
 	}
 	if (v->br.state == VDP_BRS_END)
 		vsi_free(v, now, "VSI ended");
+	else if (v->held != NULL && v->held->deadline < vdp_br_deadline(&v->br))
+		timer_set(d, &v->timer, v->held->deadline);
 	else
 		timer_set(d, &v->timer, vdp_br_deadline(&v->br));
 }
@@ -939,8 +1189,18 @@ vsi_timer(struct nnved_vsi *v, uint64_t now)
 {
 	struct nnved *d = v->st->port->d;
 	bool held = v->br.state == VDP_BRS_WAITCMD;
-	char name[160];
+	char name[160], why[64];
 
+	if (v->held != NULL && now >= v->held->deadline) {
+		struct nnved_held *h = v->held;
+
+		v->held = NULL;
+		nnved_nva_authorize_cancel(d, h->token);
+		snprintf(why, sizeof(why), "none within %u ms",
+		    d->conf.nva.authorize_timeout_ms);
+		fallback(v, &h->q, h->local_ok, h->rule_line, why, now);
+		free(h);
+	}
 	if (vdp_br_tick(&v->br, now) > 0 && held &&
 	    v->br.state == VDP_BRS_END) {
 		d->ctr.ka_timeouts++;

@@ -73,6 +73,21 @@
  * changes it.  For an IP address the Report carries the TSI's MAC when
  * the TSI has exactly one MAC.
  *
+ * CONFLICT (several NVA instances share one store; another one changed
+ * the address between nvad's read and its commit) answering a Report or
+ * Withdraw is not a refusal: the request may or may not have been
+ * applied, so its addresses stay held (a Withdraw's are owed again) and
+ * the TSI is marked dirty again after 20 ms, 40 ms, ... (NVC_CONFLICT_*,
+ * cl->retry; nva_client_tick sends what is due, nva_client_next counts
+ * it), which sends its CURRENT state: the Report of what it wants now,
+ * or only the Withdraws when it is gone.  A CONFLICT on a Report older
+ * than the TSI's last change needs nothing (the newer Report is on its
+ * way).  Any flush of the TSI is the retry; an Ack of its current
+ * Report with no retry waiting ends the streak.  After
+ * NVC_CONFLICT_TRIES retries met CONFLICT the client gives up
+ * (NVC_EV_ERROR, code CONFLICT) until the TSI changes or a new session
+ * sends everything again.  Retries die with the session.
+ *
  * Resync: at Welcome, every fib entry is marked stale and the VNs are
  * subscribed in two groups: synced before under this same epoch (since
  * the newest rev seen), and the rest (since 0).  An Update refreshes an
@@ -387,6 +402,8 @@ go_down(struct nva_client *cl, uint64_t now, const char *why)
 
 		for (i = 0; i < t->nheld; i++)
 			t->held[i].wd = false;	/* unknown: withdraw again */
+		nvc_retry_cancel(t);	/* all is sent again at Welcome */
+		t->conflicts = 0;
 	}
 	hmap_iter_init(&cl->vns, &it);
 	while ((n = hmap_iter_next(&cl->vns, &it)) != NULL)
@@ -595,9 +612,42 @@ subnet_find(const struct nva_client *cl, uint32_t vn,
 	return NULL;
 }
 
+/*
+ * CONFLICT answering a Report or Withdraw of t: nothing of it is
+ * certain, so what it named stays held (a withdrawal is owed again),
+ * and t goes out again after a delay -- unless a newer Report of t is
+ * already on its way (it gets its own answer), or the tries are spent
+ * (NVC_EV_ERROR; sent again when t changes or the session returns).
+ */
+static void
+on_conflict(struct nva_client *cl, struct req *r, struct tsi_ent *t,
+    const Nva__Error *err, uint64_t now)
+{
+	struct nvc_ev ev = { .type = NVC_EV_ERROR };
+	struct held *h;
+	unsigned i;
+
+	if (r->kind == RQ_WITHDRAW) {
+		for (i = 0; i < r->naddrs; i++)
+			if ((h = nvc_held_find(t, &r->addrs[i])) != NULL)
+				h->wd = false;
+	} else if (r->gen != t->gen) {
+		return;
+	}
+	if (nvc_conflict(cl, t, now))
+		return;
+	ev.vn = r->vn;
+	ev.tsi = r->tsi;
+	ev.addr = r->addrs[0];
+	ev.code = NVA_CONFLICT;
+	ev.text = err->text;
+	nvc_emit(cl, &ev);
+}
+
 /* Ack or Error of a Report, Withdraw, Unsubscribe or Subnet. */
 static void
-on_acked(struct nva_client *cl, struct req *r, const Nva__Error *err)
+on_acked(struct nva_client *cl, struct req *r, const Nva__Error *err,
+    uint64_t now)
 {
 	struct tsi_ent *t = NULL;
 	struct subnet_ent *s;
@@ -606,6 +656,14 @@ on_acked(struct nva_client *cl, struct req *r, const Nva__Error *err)
 
 	if (r->kind == RQ_REPORT || r->kind == RQ_WITHDRAW)
 		t = nvc_tsi_find(cl, r->vn, r->tsi);
+	if (t != NULL && err != NULL &&
+	    err->code == NVA__CODE__CONFLICT) {
+		on_conflict(cl, r, t, err, now);
+		return;
+	}
+	if (t != NULL && err == NULL && r->kind == RQ_REPORT &&
+	    r->gen == t->gen && t->retry_at == UINT64_MAX)
+		t->conflicts = 0;	/* the current state went through */
 	if (err != NULL && (r->kind == RQ_REPORT || r->kind == RQ_WITHDRAW)) {
 		struct nvc_ev ev = { .type = NVC_EV_REFUSED };
 
@@ -705,7 +763,7 @@ on_error(struct nva_client *cl, const Nva__Envelope *e, uint64_t now)
 		nvc_emit(cl, &ev);
 		break;
 	default:
-		on_acked(cl, r, err);
+		on_acked(cl, r, err, now);
 		break;
 	}
 	nvc_req_free(r);
@@ -753,7 +811,7 @@ nva_client_input(struct nva_client *cl, const Nva__Envelope *e, uint64_t now)
 		return on_error(cl, e, now);
 	case NVA__ENVELOPE__BODY_ACK:
 		if ((r = req_take(cl, e->xid, ACKED)) != NULL) {
-			on_acked(cl, r, NULL);
+			on_acked(cl, r, NULL, now);
 			nvc_req_free(r);
 		}
 		break;
@@ -790,6 +848,7 @@ nva_client_input(struct nva_client *cl, const Nva__Envelope *e, uint64_t now)
 			ev.tsi = r->tsi;
 			ev.token = r->token;
 			ev.allow = e->verdict->allow;
+			ev.answered = true;
 			ev.code = (enum nva_code)e->verdict->code;
 			ev.text = e->verdict->reason;
 			nvc_emit(cl, &ev);
@@ -844,6 +903,7 @@ nva_client_new(struct nva_client **out, const struct nva_client_conf *c,
 	list_init(&cl->reqs);
 	list_init(&cl->queries);
 	list_init(&cl->subnets);
+	list_init(&cl->retry);
 	if (hmap_init(&cl->tsis, 16) < 0 || hmap_init(&cl->vns, 16) < 0 ||
 	    hmap_init(&cl->fib, 64) < 0) {
 		hmap_fini(&cl->tsis);
@@ -947,6 +1007,7 @@ nva_client_tick(struct nva_client *cl, uint64_t now)
 		nvc_req_free(r);
 		nvc_emit(cl, &ev);
 	}
+	nvc_retry_due(cl, now);
 	if (now >= cl->ka_next) {
 		send_keepalive(cl);
 		cl->ka_next += cl->ka_us;
@@ -978,6 +1039,8 @@ nva_client_next(const struct nva_client *cl)
 			if (r->deadline < t)
 				t = r->deadline;
 		}
+		if (nvc_retry_next(cl) < t)
+			t = nvc_retry_next(cl);
 		return t;
 	default:
 		return UINT64_MAX;

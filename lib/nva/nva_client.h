@@ -29,6 +29,13 @@
  * same directory epoch the VNs already synced are subscribed with
  * since_rev = the newest rev seen, so only changes come back.
  *
+ * CONFLICT (another NVA instance sharing the store changed the address
+ * first) answering a Report or Withdraw sends the TSI's current state
+ * again (its Report, or the Withdraw when it is gone) after
+ * NVC_CONFLICT_DELAY_US, doubling per try; after NVC_CONFLICT_TRIES
+ * such tries it gives up with NVC_EV_ERROR (code CONFLICT) until the
+ * TSI changes or the session comes back.
+ *
  * Thread: the caller's.  Relies on nva.h (codec) and util/hash.
  */
 #ifndef SPLITNVE_NVA_NVA_CLIENT_H
@@ -49,6 +56,10 @@ enum nvc_state {
 	NVC_STATE_COUNT
 };
 extern const char *const nvc_state_names[NVC_STATE_COUNT];
+
+/* CONFLICT retries: first delay, and how many tries at most. */
+#define NVC_CONFLICT_DELAY_US	20000ULL
+#define NVC_CONFLICT_TRIES	5
 
 /* Actions nva_client_tick() (and nva_client_input()) ask for. */
 #define NVC_ACT_CONNECT	0x1	/* open a connection now, then connected() */
@@ -108,6 +119,9 @@ struct nvc_ev {
 	unsigned	 checked, bad;	/* AUDIT */
 	const Nva__AuditResult *audit;	/* AUDIT: the whole answer */
 	const char	*text;		/* reason / NVA name / peer error */
+	bool		 answered;	/* VERDICT: the NVA's Verdict came
+					   (false: an Error answered the
+					   Authorize, or none will come) */
 };
 
 struct nva_client_cbs {
@@ -122,6 +136,8 @@ struct nvc_counters {
 	uint64_t	 reports, withdraws, refused;
 	uint64_t	 updates, moved, queries, answers, query_timeouts;
 	uint64_t	 resyncs_full, resyncs_delta;
+	/* Report/Withdraw answered CONFLICT: sent again / given up */
+	uint64_t	 conflict_retries, conflict_giveups;
 };
 
 struct nva_client;

@@ -57,6 +57,10 @@ struct held {
 struct tsi_ent {
 	struct hnode	 node;		/* cl->tsis, hash of (vn, id) */
 	struct link	 dlink;		/* cl->dirty while dirty */
+	struct link	 rlink;		/* cl->retry while retry_at is set */
+	uint64_t	 retry_at;	/* CONFLICT: send again then; or
+					   UINT64_MAX */
+	unsigned	 conflicts;	/* CONFLICTs in a row */
 	uint32_t	 vn;
 	uint8_t		 id[NVA_TSI_LEN];
 	enum nva_state	 st;
@@ -138,6 +142,7 @@ struct nva_client {
 	unsigned	 subs_pending;
 	struct hmap	 tsis, vns, fib;
 	struct link	 dirty, reqs, queries, subnets;
+	struct link	 retry;		/* TSIs waiting to send again */
 	struct nvc_counters cnt;
 	uint64_t	 old_updates;	/* mappings not newer than held */
 	uint8_t		*buf;
@@ -206,6 +211,10 @@ void	nvc_tsi_free(struct nva_client *cl, struct tsi_ent *t);
 void	nvc_tsi_reap(struct nva_client *cl, struct tsi_ent *t);
 void	nvc_tsi_mark(struct nva_client *cl, struct tsi_ent *t);
 void	nvc_flush(struct nva_client *cl);
+void	nvc_retry_cancel(struct tsi_ent *t);
+bool	nvc_conflict(struct nva_client *cl, struct tsi_ent *t, uint64_t now);
+void	nvc_retry_due(struct nva_client *cl, uint64_t now);
+uint64_t nvc_retry_next(const struct nva_client *cl);
 
 /* nva_client_fib.c */
 struct vn_ent *nvc_vn_find(const struct nva_client *cl, uint32_t vn);

@@ -2,9 +2,10 @@
  * nva_client_tsi.c - the TSIs an NVA client reports: what the caller
  * wants for each (state, addresses), what the NVA may hold for it
  * ("held"), and the Withdraws and Reports that close the gap when the
- * session is UP (the rules are in the comment at the top of
- * nva_client.c).  A TSI's first appearance in a VN subscribes it and its
- * last departure unsubscribes it (nva_client_fib.c).
+ * session is UP, and the retries after a CONFLICT answer (the rules
+ * are in the comment at the top of nva_client.c).  A TSI's first
+ * appearance in a VN subscribes it and its last departure unsubscribes
+ * it (nva_client_fib.c).
  *
  * Runs in the caller's thread; pure (no I/O, no clock, no logging).
  * Relies on nva_client_priv.h, nva.h and util/hash.
@@ -187,6 +188,7 @@ nvc_tsi_free(struct nva_client *cl, struct tsi_ent *t)
 {
 	if (t->dirty)
 		list_del(&t->dlink);
+	list_del(&t->rlink);
 	hmap_remove(&cl->tsis, &t->node);
 	free(t->held);
 	free(t);
@@ -226,10 +228,81 @@ nvc_flush(struct nva_client *cl)
 
 		nx = l->next;
 		tsi_send_report(cl, t);
+		nvc_retry_cancel(t);	/* this was the retry */
 		t->dirty = false;
 		list_del(&t->dlink);
 		nvc_tsi_reap(cl, t);
 	}
+}
+
+/* ---- CONFLICT: send again later ------------------------------------- */
+
+void
+nvc_retry_cancel(struct tsi_ent *t)
+{
+	list_del(&t->rlink);
+	t->retry_at = UINT64_MAX;
+}
+
+/*
+ * A Report or Withdraw of t was answered CONFLICT: t is sent again
+ * (marked dirty) after NVC_CONFLICT_DELAY_US << (CONFLICTs so far).
+ * Returns true when a retry is (or already was) set, false when
+ * NVC_CONFLICT_TRIES retries all met CONFLICT: the caller gives up.
+ */
+bool
+nvc_conflict(struct nva_client *cl, struct tsi_ent *t, uint64_t now)
+{
+	if (t->retry_at != UINT64_MAX)
+		return true;		/* one retry covers both answers */
+	if (t->conflicts >= NVC_CONFLICT_TRIES) {
+		t->conflicts = 0;
+		cl->cnt.conflict_giveups++;
+		return false;
+	}
+	t->retry_at = now + (NVC_CONFLICT_DELAY_US << t->conflicts);
+	t->conflicts++;
+	list_push(&cl->retry, &t->rlink);
+	cl->cnt.conflict_retries++;
+	return true;
+}
+
+/* Sends the TSIs whose retry is due (when UP). */
+void
+nvc_retry_due(struct nva_client *cl, uint64_t now)
+{
+	struct link *l, *nx;
+	bool any = false;
+
+	for (l = cl->retry.next; l != &cl->retry; l = nx) {
+		struct tsi_ent *t = LINK_OWNER(l, struct tsi_ent, rlink);
+
+		nx = l->next;
+		if (t->retry_at > now)
+			continue;
+		nvc_retry_cancel(t);
+		nvc_tsi_mark(cl, t);
+		any = true;
+	}
+	if (any)
+		nvc_flush(cl);
+}
+
+/* The earliest retry, UINT64_MAX when none waits. */
+uint64_t
+nvc_retry_next(const struct nva_client *cl)
+{
+	const struct link *l;
+	uint64_t t = UINT64_MAX;
+
+	for (l = cl->retry.next; l != &cl->retry; l = l->next) {
+		const struct tsi_ent *e = LINK_OWNER(l, struct tsi_ent,
+		    rlink);
+
+		if (e->retry_at < t)
+			t = e->retry_at;
+	}
+	return t;
 }
 
 int
@@ -252,6 +325,8 @@ nva_client_tsi_set(struct nva_client *cl, uint32_t vn,
 		memcpy(t->id, tsi, NVA_TSI_LEN);
 		t->gone = true;
 		list_init(&t->dlink);
+		list_init(&t->rlink);
+		t->retry_at = UINT64_MAX;
 		if (hmap_insert(&cl->tsis, &t->node, tsi_hash(vn, tsi)) < 0) {
 			free(t);
 			return -ENOMEM;

@@ -351,12 +351,17 @@ on_event(void *arg, const struct nvc_ev *ev)
 		printf("ev VERDICT token=%" PRIu64 " vn=%" PRIu32 " tsi=",
 		    ev->token, ev->vn);
 		print_tsi(ev->tsi, NVA_TSI_LEN);
-		printf(" %s %s \"%s\"", ev->allow ? "allow" : "deny",
-		    nva_code_name(ev->code), text);
+		printf(" %s %s \"%s\"%s", ev->allow ? "allow" : "deny",
+		    nva_code_name(ev->code), text, ev->answered ? "" :
+		    " unanswered");
 		break;
 	case NVC_EV_ERROR:
 		printf("ev ERROR vn=%" PRIu32 " token=%" PRIu64 " %s \"%s\"",
 		    ev->vn, ev->token, nva_code_name(ev->code), text);
+		if (ev->tsi != NULL) {
+			printf(" tsi=");
+			print_tsi(ev->tsi, NVA_TSI_LEN);
+		}
 		break;
 	}
 	printf("\n");
@@ -736,6 +741,9 @@ print_counters(void)
 	    " delta=%" PRIu64 "\n", c->reports, c->withdraws, c->refused,
 	    c->updates, c->moved, c->queries, c->answers, c->query_timeouts,
 	    c->resyncs_full, c->resyncs_delta);
+	prefix();
+	printf("conflict_retries=%" PRIu64 " conflict_giveups=%" PRIu64 "\n",
+	    c->conflict_retries, c->conflict_giveups);
 }
 
 static void

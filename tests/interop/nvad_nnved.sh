@@ -28,6 +28,16 @@
 #   5. nvad killed with -9 and restarted: both nnveds reconnect on their
 #      own, resync from their revision, their copies unchanged
 #   6. vm1 shut down: withdrawn in nvad, gone from both copies
+#   7. authorisation: nve1 reloaded with "authorize yes" (nvad's nve
+#      block lets nve1 attach VNs 5001 and 5003 only; nve1's station rule
+#      lists 5001 and 5002):
+#        vm5 VN 5003 on hv1: allowed by the NVA although the station rule
+#          does not list 5003 (verdict_allow, authorized "nva")
+#        vm6 VN 5004 on hv1: refused by the NVA (define fails with code
+#          5, verdict_refuse, refused_nva, nothing mapped)
+#        nvad stopped: vm7 VN 5001 on hv1 is admitted by the station rule
+#          (authorize_fallback, "fallback"); with "authorize-fallback
+#          refuse" vm8 is refused with code 3 (refused_no_nva)
 . "${SN_SOURCE:-$(dirname "$0")/../..}/lab/lib.sh"
 B=${SN_BUILD:-build/dev}
 SRC=${SN_SOURCE:-.}
@@ -72,6 +82,9 @@ store lmdb {
 	path "$LAB/db"
 }
 keepalive 1000
+nve nve1 {
+	vn 5001 5003
+}
 EOF
 start_nvad() {
 	lab_bg nva "$LAB/nvad-$1.log" "$NVAD" -d -f "$LAB/nvad.conf"
@@ -80,10 +93,14 @@ start_nvad() {
 }
 start_nvad 1
 
-for i in 1 2; do
+# nnved_conf I [NVA-STATEMENT...]: nnved I's configuration; nve1's
+# resource wait delay (rwd 17: 1.3 s) leaves room for authorize-timeout
+nnved_conf() {
+	i=$1
+	shift
 	cat >"$LAB/nnved$i.conf" <<EOF
 control "$LAB/nnved$i.sock"
-evb retries 3 rte 8 rwd 14 rka 17
+evb retries 3 rte 8 rwd $([ "$i" = 1 ] && echo 17 || echo 14) rka 17
 vids $((i * 100))-$((i * 100 + 99))
 port swp1 {
 }
@@ -106,8 +123,13 @@ nva {
 	}
 	underlay 203.0.113.1$i
 	retry 100 1000
+	authorize-timeout 300
+$(printf '\t%s\n' "$@")
 }
 EOF
+}
+for i in 1 2; do
+	nnved_conf $i
 	"$NNVED" -n -f "$LAB/nnved$i.conf" 2>"$LAB/check$i.log" ||
 		fail "nnved -n refuses the lab config: $(cat "$LAB/check$i.log")"
 	lab_bg nve$i "$LAB/nnved$i.log" "$NNVED" -d -f "$LAB/nnved$i.conf"
@@ -286,6 +308,50 @@ wait_for 5 "gone from nve2's copy" nofib 2 5001 198.51.100.10
 nofib 1 5001 $M1 || fail "vm1's MAC left in nve1's copy"
 fib 1 5001 198.51.100.20 '.nve == "nve2"' || fail "vm2 lost from nve1's copy"
 pass "shutdown: vm1 withdrawn in nvad and gone from both copies"
+
+# 7. authorisation by the NVA
+ctr() { n 1 --json counters show | jq -e ".[0] | $1" >/dev/null; }
+nnved_conf 1 "authorize yes"
+"$NNVED" -n -f "$LAB/nnved1.conf" 2>"$LAB/check1.log" ||
+	fail "nnved -n refuses authorize yes: $(cat "$LAB/check1.log")"
+n 1 daemon reload >/dev/null || fail "nnved1 reload"
+M5=52:54:00:00:00:05 M6=52:54:00:00:00:06 M7=52:54:00:00:00:07 M8=52:54:00:00:00:08
+vm vm5 5003 $M5 198.51.100.50
+vm vm6 5004 $M6 198.51.100.60
+vm vm7 5001 $M7 198.51.100.70
+vm vm8 5001 $M8 198.51.100.80
+t 1 vm define "$LAB/vm5.json" >/dev/null || fail "vm5 (VN 5003, the NVA allows it) refused"
+n 1 --json tsi show | jq -e --arg m $M5 'any(.[]; .vn == 5003 and .authorized == "nva" and
+	(.addresses | index($m)))' >/dev/null || fail "vm5 not admitted by the NVA: $(n 1 --json tsi show)"
+ctr '.authorize_sent >= 1 and .verdict_allow >= 1 and .verdict_refuse == 0' ||
+	fail "counters after an allow: $(n 1 --json counters show)"
+wait_for 5 "vm5 mapped at nve1" map_is 5003 $M5 nve nve1
+out=$(t 1 vm define "$LAB/vm6.json" 2>&1) && fail "vm6 (VN 5004, not nve1's) was admitted"
+echo "$out" | grep -q "code 5" || fail "vm6's refusal does not name code 5: $out"
+ctr '.verdict_refuse >= 1 and .refused_nva >= 1' ||
+	fail "counters after a refusal: $(n 1 --json counters show)"
+grep -q "the NVA refuses VN 5004: vn-refused" "$LAB/nnved1.log" ||
+	fail "nnved1 did not log the NVA's reason"
+[ -z "$(map 5004 $M6 nve)" ] || fail "vm6 mapped in nvad"
+n 1 --json tsi show | jq -e 'all(.[]; .vn != 5004)' >/dev/null || fail "nnved1 kept a TSI in VN 5004"
+t 1 vm destroy vm6 >/dev/null || fail "destroy vm6"
+pass "authorize yes: the NVA admits VN 5003 (not in the station rule) and refuses VN 5004"
+
+kill "$NVAD_PID"
+wait "$NVAD_PID" 2>/dev/null || true
+wait_for 10 "nve1 notices nvad gone" nva 1 '.state != "UP"'
+F=$(n 1 --json counters show | jq '.[0].authorize_fallback')
+t 1 vm define "$LAB/vm7.json" >/dev/null || fail "vm7 refused with fallback local"
+n 1 --json tsi show | jq -e --arg m $M7 'any(.[]; .vn == 5001 and .authorized == "fallback" and
+	(.addresses | index($m)))' >/dev/null || fail "vm7 not admitted by the fallback: $(n 1 --json tsi show)"
+ctr ".authorize_fallback > $F" || fail "fallback not counted: $(n 1 --json counters show)"
+nnved_conf 1 "authorize yes" "authorize-fallback refuse"
+n 1 daemon reload >/dev/null || fail "nnved1 reload (fallback refuse)"
+out=$(t 1 vm define "$LAB/vm8.json" 2>&1) && fail "vm8 admitted with authorize-fallback refuse"
+echo "$out" | grep -q "code 3" || fail "vm8's refusal does not name code 3: $out"
+ctr '.refused_no_nva >= 1' || fail "refused_no_nva not counted: $(n 1 --json counters show)"
+t 1 vm destroy vm8 >/dev/null || fail "destroy vm8"
+pass "nvad stopped: fallback local admits by the station rule, fallback refuse answers code 3"
 
 grep -E "ERROR|AddressSanitizer|runtime error" "$LAB"/*.log && fail "errors in a log"
 echo "nvad_nnved: all checks passed"

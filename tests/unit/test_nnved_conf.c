@@ -125,6 +125,9 @@ assert_nva_equal(const struct nnved_nva_conf *a,
 	assert_int_equal(a->keepalive_ms, b->keepalive_ms);
 	assert_int_equal(a->retry_min_ms, b->retry_min_ms);
 	assert_int_equal(a->retry_max_ms, b->retry_max_ms);
+	assert_int_equal(a->authorize, b->authorize);
+	assert_int_equal(a->authorize_timeout_ms, b->authorize_timeout_ms);
+	assert_int_equal(a->authorize_fallback, b->authorize_fallback);
 }
 
 /* Everything but path and line numbers. */
@@ -832,6 +835,40 @@ static const struct {
 	  "t:5: retry 1000 999: MIN above MAX\n" },
 	{ NVA_HEAD NVA_TLS NVA_UL " retry 100-200\n}\n", 1,
 	  "t:5: retry: '100-200' is not a number in 10..600000\n" },
+	/* nva: authorisation */
+	{ NVA_HEAD NVA_TLS NVA_UL " authorize\n}\n", 1,
+	  "t:5: authorize: value missing\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " authorize on\n}\n", 1,
+	  "t:5: authorize: 'on' is not yes or no\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " authorize-timeout 49\n}\n", 1,
+	  "t:5: authorize-timeout: '49' is not a number in 50..30000\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " authorize-timeout 30001\n}\n", 1,
+	  "t:5: authorize-timeout: '30001' is not a number in 50..30000\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " authorize-timeout\n}\n", 1,
+	  "t:5: authorize-timeout: number missing\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " authorize-fallback drop\n}\n", 1,
+	  "t:5: authorize-fallback: 'drop' is not local or refuse\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " authorize-fallback\n}\n", 1,
+	  "t:5: authorize-fallback: value missing\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " authorize yes no\n}\n", 1,
+	  "t:5: unexpected 'no'\n" },
+	/* the timeout against the resource wait delay: the default 1000
+	 * ms needs rwd 18 (2621 ms); evb may come after the block; the
+	 * error stands where the timing was set last */
+	{ NVA_HEAD NVA_TLS NVA_UL " authorize yes\n}\nevb rwd 17\n", 1,
+	  "t:5: nva: authorize-timeout 1000 ms is not well under the "
+	  "resource wait delay (evb rwd 17: 1310 ms); at most 655 ms\n" },
+	{ "evb rwd 10\n" NVA_HEAD NVA_TLS NVA_UL " authorize-timeout 50\n"
+	  " authorize yes\n authorize-fallback refuse\n}\n", 1,
+	  "t:7: nva: authorize-timeout 50 ms is not well under the resource "
+	  "wait delay (evb rwd 10: 10 ms); at most 5 ms\n" },
+	{ NVA_HEAD NVA_TLS NVA_UL " authorize yes\n authorize-timeout 5243\n"
+	  "}\n", 1, "t:6: nva: authorize-timeout 5243 ms is not well under "
+	  "the resource wait delay (evb rwd 20: 10485 ms); at most 5242 "
+	  "ms\n" },
+	/* a second block is not kept: its authorize is not checked */
+	{ "evb rwd 0\n" NVA_OK NVA_HEAD NVA_TLS NVA_UL " authorize yes\n}\n",
+	  1, "t:7: nva: given twice (first at t:2)\n" },
 };
 
 static void
@@ -1086,6 +1123,9 @@ static const char nva_text[] =
     "\tunderlay ::ffff:203.0.113.12\n"
     "\tkeepalive 600000\n"
     "\tretry 10 3600000\n"
+    "\tauthorize-fallback local; authorize-fallback refuse\n"
+    "\tauthorize-timeout 5242 # half of rwd 20, the largest\n"
+    "\tauthorize yes\n"
     "}\n";
 
 static void
@@ -1137,6 +1177,9 @@ nva_block(void **state)
 	assert_int_equal(n->keepalive_ms, 600000);
 	assert_int_equal(n->retry_min_ms, 10);
 	assert_int_equal(n->retry_max_ms, 3600000);
+	assert_true(n->authorize);
+	assert_int_equal(n->authorize_timeout_ms, 5242);
+	assert_int_equal(n->authorize_fallback, NNVED_AUTH_FALLBACK_REFUSE);
 
 	/* canonical: defaults left out, one address per line, block last */
 	out = print_str(&c);
@@ -1158,6 +1201,9 @@ nva_block(void **state)
 	    "\tunderlay ::ffff:203.0.113.12\n"
 	    "\tkeepalive 600000\n"
 	    "\tretry 10 3600000\n"
+	    "\tauthorize yes\n"
+	    "\tauthorize-timeout 5242\n"
+	    "\tauthorize-fallback refuse\n"
 	    "}\n");
 	free(out);
 	nnved_conf_free(&c);
@@ -1173,6 +1219,9 @@ nva_block(void **state)
 	assert_int_equal(n->keepalive_ms, 0);
 	assert_int_equal(n->retry_min_ms, NNVED_NVA_RETRY_MIN_DEFAULT);
 	assert_int_equal(n->retry_max_ms, NNVED_NVA_RETRY_MAX_DEFAULT);
+	assert_false(n->authorize);
+	assert_int_equal(n->authorize_timeout_ms, NNVED_AUTH_TIMEOUT_DEFAULT);
+	assert_int_equal(n->authorize_fallback, NNVED_AUTH_FALLBACK_LOCAL);
 	out = print_str(&c);
 	assert_string_equal(strstr(out, "nva {\n"),
 	    "nva {\n"
@@ -1192,6 +1241,29 @@ nva_block(void **state)
 	    " retry 600000 600000\n keepalive 100\n}\n", &c), 0);
 	assert_int_equal(c.nva.keepalive_ms, 100);
 	assert_int_equal(c.nva.retry_min_ms, 600000);
+	nnved_conf_free(&c);
+
+	/* authorize no: the timeout is not held against rwd; the
+	 * smallest timeout with the smallest rwd that fits it */
+	assert_int_equal(parse_cap("evb rwd 0\n" NVA_HEAD NVA_TLS NVA_UL
+	    " authorize-timeout 30000\n authorize no\n}\n", &c), 0);
+	assert_false(c.nva.authorize);
+	assert_int_equal(c.nva.authorize_timeout_ms, 30000);
+	nnved_conf_free(&c);
+	assert_int_equal(parse_cap("evb rwd 14\n" NVA_HEAD NVA_TLS NVA_UL
+	    " authorize yes; authorize-timeout 81\n}\n", &c), 0);
+	assert_string_equal(cap, "");
+	assert_true(c.nva.authorize);
+	assert_int_equal(c.nva.authorize_timeout_ms, 81);
+	nnved_conf_free(&c);
+	assert_int_equal(parse_cap("evb rwd 14\n" NVA_HEAD NVA_TLS NVA_UL
+	    " authorize yes; authorize-timeout 82\n}\n", &c), 1);
+	assert_string_equal(cap, "t:6: nva: authorize-timeout 82 ms is not "
+	    "well under the resource wait delay (evb rwd 14: 163 ms); at most "
+	    "81 ms\n");
+	/* the default 1000 ms fits rwd 18 */
+	assert_int_equal(parse_cap("evb rwd 18\n" NVA_HEAD NVA_TLS NVA_UL
+	    " authorize yes\n}\n", &c), 0);
 	nnved_conf_free(&c);
 	(void)state;
 }
@@ -1230,6 +1302,11 @@ round_trip(void **state)
 	round_trip_one(NVA_OK);
 	round_trip_one(NVA_HEAD NVA_TLS NVA_UL " retry 500 30001\n}\n");
 	round_trip_one(NVA_HEAD NVA_TLS NVA_UL " retry 499 30000\n}\n");
+	round_trip_one(NVA_HEAD NVA_TLS NVA_UL " authorize yes\n}\n");
+	round_trip_one(NVA_HEAD NVA_TLS NVA_UL " authorize no\n"
+	    " authorize-timeout 50\n authorize-fallback local\n}\n");
+	round_trip_one(NVA_HEAD NVA_TLS NVA_UL " authorize-timeout 30000\n"
+	    " authorize-fallback refuse\n}\n");
 	round_trip_one("nva { server 203.0.113.1; server-name x; underlay "
 	    "2001:db8::5; tls { cert \"/a \\\"b\"; key \"#k\"; ca "
 	    "\"{\" } }\n");

@@ -6,7 +6,8 @@
  * Welcome, Subscribe), reports and withdrawals across reconnects,
  * refusals, subscriptions following TSIs, delta and full resyncs,
  * update ordering, Moved, queries and their timeout, keep-alives, the
- * backoff, unknown xids, and the argument checks.  The same paths as
+ * backoff, unknown xids, the argument checks, and the retries after a
+ * CONFLICT answer (delays, give-up, stale Reports, gone TSIs).  The same paths as
  * transcripts are in tests/fsm/nva_client/.
  */
 #include <errno.h>
@@ -34,7 +35,7 @@ static struct {
 	uint64_t	 token, rev;
 	enum nva_code	 code;
 	enum nva_state	 st;
-	bool		 has_fib, full, allow;
+	bool		 has_fib, full, allow, answered, has_tsi;
 	char		 text[64];
 } evs[MAXE];
 static unsigned nev;
@@ -70,6 +71,8 @@ fake_event(void *arg, const struct nvc_ev *ev)
 	evs[nev].code = ev->code;
 	evs[nev].full = ev->full;
 	evs[nev].allow = ev->allow;
+	evs[nev].answered = ev->answered;
+	evs[nev].has_tsi = ev->tsi != NULL;
 	if (ev->fib != NULL) {
 		evs[nev].has_fib = true;
 		evs[nev].st = ev->fib->state;
@@ -995,6 +998,7 @@ test_requests_end_with_session(void **state)
 	assert_int_equal(evs[0].type, NVC_EV_VERDICT);
 	assert_true(evs[0].allow);
 	assert_int_equal(evs[0].token, 2);
+	assert_true(evs[0].answered);
 	nev = 0;
 	nva_client_disconnected(cl, 0, "reset");
 	assert_int_equal(nev, 3);		/* audit, verdict, DOWN */
@@ -1004,6 +1008,7 @@ test_requests_end_with_session(void **state)
 	assert_false(evs[1].allow);
 	assert_int_equal(evs[1].token, 3);
 	assert_int_equal(evs[1].code, NVA_INTERNAL);
+	assert_false(evs[1].answered);
 	assert_int_equal(evs[2].type, NVC_EV_DOWN);
 	assert_string_equal(evs[2].text, "reset");
 	/* a detach while DOWN goes out after the reconnect */
@@ -1014,6 +1019,185 @@ test_requests_end_with_session(void **state)
 	assert_true(tx[1]->subnet->attach);
 	assert_false(tx[2]->subnet->attach);
 	assert_int_equal(tx[2]->subnet->plen, 23);
+	free_client(cl);
+}
+
+/* An Error answering an Authorize is a verdict nobody gave. */
+static void
+test_authorize_error(void **state)
+{
+	struct nva_client *cl = make(0);
+	struct nva_addr ip = A("198.51.100.5");
+	uint8_t id[NVA_TSI_LEN];
+	Nva__Verdict v = NVA__VERDICT__INIT;
+
+	(void)state;
+	tsi_of("vm9", id);
+	bring_up(cl, 7, 0);
+	clear();
+	assert_int_equal(nva_client_authorize(cl, 5001, id, &ip, 1, 8, 0), 0);
+	assert_int_equal(nva_client_authorize(cl, 5001, id, &ip, 1, 9, 0), 0);
+	assert_int_equal(tx[0]->body_case, NVA__ENVELOPE__BODY_AUTHORIZE);
+	assert_int_equal(rx_error(cl, tx[0]->xid, NVA__CODE__STORE, 0), 0);
+	assert_int_equal(nev, 1);
+	assert_int_equal(evs[0].type, NVC_EV_VERDICT);
+	assert_int_equal(evs[0].token, 8);
+	assert_false(evs[0].allow);
+	assert_false(evs[0].answered);
+	assert_int_equal(evs[0].code, NVA_STORE);
+	/* a refusing Verdict is answered */
+	v.allow = 0;
+	v.code = NVA__CODE__VN_REFUSED;
+	v.reason = (char *)"not for nve1";
+	assert_int_equal(rx(cl, tx[1]->xid, NVA__ENVELOPE__BODY_VERDICT, &v,
+	    0), 0);
+	assert_int_equal(nev, 2);
+	assert_int_equal(evs[1].token, 9);
+	assert_false(evs[1].allow);
+	assert_true(evs[1].answered);
+	assert_int_equal(evs[1].code, NVA_VN_REFUSED);
+	assert_string_equal(evs[1].text, "not for nve1");
+	free_client(cl);
+}
+
+/* The Report's xid after a tick at now; checks that one Report left. */
+static uint64_t
+report_sent_at(struct nva_client *cl, uint64_t now)
+{
+	uint64_t xid;
+
+	clear();
+	assert_int_equal(nva_client_tick(cl, now), 0);
+	assert_int_equal(ntx, 1);
+	assert_int_equal(tx[0]->body_case, NVA__ENVELOPE__BODY_REPORT);
+	xid = tx[0]->xid;
+	clear();
+	return xid;
+}
+
+static void
+test_conflict_report(void **state)
+{
+	struct nva_client *cl = make(10000);
+	struct nva_addr a[2] = { A("02:00:00:00:00:01"), A("198.51.100.1") };
+	struct nva_addr b[2] = { A("02:00:00:00:00:01"), A("198.51.100.2") };
+	uint8_t id[NVA_TSI_LEN];
+	uint64_t xid, now = 0, delay = NVC_CONFLICT_DELAY_US;
+	unsigned i;
+
+	(void)state;
+	tsi_of("vm1", id);
+	bring_up(cl, 7, 0);
+	clear();
+	assert_int_equal(nva_client_tsi_set(cl, 5001, id, NVA_ST_ACTIVATED,
+	    a, 2, false), 0);
+	assert_int_equal(ntx, 2);		/* Subscribe, Report */
+	xid = tx[1]->xid;
+	clear();
+	/* NVC_CONFLICT_TRIES retries at 20, 40, 80, ... ms, no event */
+	for (i = 0; i < NVC_CONFLICT_TRIES; i++) {
+		assert_int_equal(rx_error(cl, xid, NVA__CODE__CONFLICT, now),
+		    0);
+		assert_int_equal(nev, 0);
+		assert_int_equal(ntx, 0);
+		assert_int_equal(nva_client_next(cl), now + delay);
+		assert_int_equal(nva_client_tick(cl, now + delay - 1), 0);
+		assert_int_equal(ntx, 0);
+		now += delay;
+		xid = report_sent_at(cl, now);
+		delay *= 2;
+	}
+	assert_int_equal(nva_client_counters(cl)->conflict_retries,
+	    NVC_CONFLICT_TRIES);
+	assert_int_equal(nva_client_counters(cl)->refused, 0);
+	/* the next CONFLICT gives up: one ERROR, nothing waits */
+	assert_int_equal(rx_error(cl, xid, NVA__CODE__CONFLICT, now), 0);
+	assert_int_equal(nev, 1);
+	assert_int_equal(evs[0].type, NVC_EV_ERROR);
+	assert_int_equal(evs[0].code, NVA_CONFLICT);
+	assert_int_equal(evs[0].vn, 5001);
+	assert_true(evs[0].has_tsi);
+	assert_int_equal(nva_client_counters(cl)->conflict_giveups, 1);
+	assert_int_equal(nva_client_next(cl), 10 * SEC);	/* keep-alive */
+	assert_int_equal(nva_client_tick(cl, now + 5 * SEC), 0);
+	assert_int_equal(ntx, 0);
+	clear();
+	/* a change sends the current state; a CONFLICT on the Report it
+	 * made stale does nothing */
+	assert_int_equal(nva_client_tsi_set(cl, 5001, id, NVA_ST_ACTIVATED,
+	    b, 2, false), 0);
+	assert_int_equal(ntx, 2);		/* Withdraw .1, Report .2 */
+	xid = tx[1]->xid;
+	clear();
+	assert_int_equal(nva_client_tsi_set(cl, 5001, id, NVA_ST_ASSOCIATED,
+	    b, 2, false), 0);
+	assert_int_equal(ntx, 1);
+	assert_int_equal(rx_error(cl, xid, NVA__CODE__CONFLICT, now), 0);
+	assert_int_equal(nva_client_next(cl), 10 * SEC);	/* keep-alive */
+	/* its Ack ends the streak: the next CONFLICT waits 20 ms again */
+	assert_int_equal(rx_ack(cl, tx[0]->xid, now), 0);
+	xid = tx[0]->xid;
+	clear();
+	assert_int_equal(nva_client_tsi_set(cl, 5001, id, NVA_ST_ACTIVATED,
+	    b, 2, false), 0);
+	assert_int_equal(rx_error(cl, tx[0]->xid, NVA__CODE__CONFLICT, now),
+	    0);
+	assert_int_equal(nva_client_next(cl), now + NVC_CONFLICT_DELAY_US);
+	/* a reconnect drops the retry; Welcome sends the Report */
+	nva_client_disconnected(cl, now, "reset");
+	clear();
+	bring_up(cl, 7, now + 2 * SEC);
+	/* Hello, Subscribe, the Withdraw of .1 never acknowledged, Report */
+	assert_int_equal(ntx, 4);
+	assert_int_equal(tx[2]->body_case, NVA__ENVELOPE__BODY_WITHDRAW);
+	assert_int_equal(tx[3]->body_case, NVA__ENVELOPE__BODY_REPORT);
+	clear();
+	assert_int_equal(nva_client_tick(cl, now + 2 * SEC +
+	    NVC_CONFLICT_DELAY_US), 0);
+	assert_int_equal(ntx, 0);
+	(void)xid;
+	free_client(cl);
+}
+
+/* A Withdraw met by CONFLICT: its addresses are withdrawn again. */
+static void
+test_conflict_withdraw(void **state)
+{
+	struct nva_client *cl = make(10000);
+	struct nva_addr a[2] = { A("02:00:00:00:00:01"), A("198.51.100.1") };
+	uint8_t id[NVA_TSI_LEN];
+	uint64_t xid;
+
+	(void)state;
+	tsi_of("vm1", id);
+	bring_up(cl, 7, 0);
+	assert_int_equal(nva_client_tsi_set(cl, 5001, id, NVA_ST_ACTIVATED,
+	    a, 2, false), 0);
+	assert_int_equal(rx_ack(cl, tx[ntx - 1]->xid, 0), 0);
+	clear();
+	assert_int_equal(nva_client_tsi_del(cl, 5001, id), 0);
+	assert_int_equal(ntx, 2);		/* Unsubscribe, Withdraw */
+	assert_int_equal(tx[1]->body_case, NVA__ENVELOPE__BODY_WITHDRAW);
+	xid = tx[1]->xid;
+	clear();
+	assert_int_equal(rx_error(cl, xid, NVA__CODE__CONFLICT, 0), 0);
+	assert_int_equal(nev, 0);
+	assert_int_equal(nva_client_tick(cl, NVC_CONFLICT_DELAY_US), 0);
+	assert_int_equal(ntx, 1);		/* only the Withdraw */
+	assert_int_equal(tx[0]->body_case, NVA__ENVELOPE__BODY_WITHDRAW);
+	assert_int_equal(tx[0]->withdraw->n_addrs, 2);
+	xid = tx[0]->xid;
+	clear();
+	/* the TSI lives on until that Withdraw is acknowledged: deleting
+	 * it again says it is gone */
+	assert_int_equal(nva_client_tsi_del(cl, 5001, id), -ENOENT);
+	assert_int_equal(rx_ack(cl, xid, NVC_CONFLICT_DELAY_US), 0);
+	assert_int_equal(nva_client_tick(cl, 1 * SEC), 0);
+	assert_int_equal(ntx, 0);
+	/* gone now: a reconnect sends nothing for it */
+	nva_client_disconnected(cl, 1 * SEC, NULL);
+	bring_up(cl, 7, 3 * SEC);
+	assert_int_equal(ntx, 1);		/* Hello */
 	free_client(cl);
 }
 
@@ -1038,6 +1222,9 @@ main(void)
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_hello_refused_and_bad_input),
 		cmocka_unit_test(test_requests_end_with_session),
+		cmocka_unit_test(test_authorize_error),
+		cmocka_unit_test(test_conflict_report),
+		cmocka_unit_test(test_conflict_withdraw),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

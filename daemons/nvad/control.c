@@ -519,6 +519,8 @@ static const struct ctl_counter_field sess_ctrs[] = {
 	CTR(nvad_counters, tx_octets), CTR(nvad_counters, pushes),
 	CTR(nvad_counters, push_msgs), CTR(nvad_counters, moved_sent),
 	CTR(nvad_counters, commits), CTR(nvad_counters, commit_recs),
+	CTR(nvad_counters, conflicts), CTR(nvad_counters, lost_recs),
+	CTR(nvad_counters, remote_recs), CTR(nvad_counters, through),
 };
 
 /* dir_counters but the refused array. */
@@ -547,7 +549,10 @@ table_counters(struct nvad *nd)
 
 	ctl_set_int(o, "entries", dir_count(nd->dir));
 	ctl_set_int(o, "nves", dir_nve_count(nd->dir));
-	ctl_set_int(o, "rev", dir_rev(nd->dir));
+	/* with a shared store: the store revision applied through */
+	ctl_set_int(o, "rev", nd->store != NULL &&
+	    nd->store->ops->follow != NULL ? nd->cnt.through :
+	    dir_rev(nd->dir));
 	ctl_set_int(o, "epoch", dir_epoch(nd->dir));
 	ctl_set_counters(o, dc, dir_ctrs, sizeof(dir_ctrs) /
 	    sizeof(dir_ctrs[0]));

@@ -3,8 +3,9 @@
  * mobility sequence number, the NVEs, the VNs with entries, subnet
  * attachments (RFC 8171) and alerts.  Owns the rules of reports,
  * withdrawals, moves, duplicate detection, tenant co-attachment (vmm
- * section 10) and ARP/ND audit (nvad.h, docs/nvad.8 "DIRECTORY RULES"),
- * and the translation between entries and store records.
+ * section 10) and ARP/ND audit (nvad.h, docs/nvad.8 "DIRECTORY RULES").
+ * The translation between entries and store records lives in dir_rec.c;
+ * the structs and helpers both use are in dir_priv.h.
  *
  * Runs in nvad's one thread (session.c, control.c; unit tests call it
  * directly).  Pure: no I/O, no clock (callers pass now in seconds), no
@@ -12,8 +13,9 @@
  * (nvad_conf_tenant_of, nvad_conf_nve) and on lib/nva for address text.
  *
  * Entries are never freed (a withdrawn entry keeps its seq so the next
- * owner gets a higher one); they come from slabs of DIR_SLAB, so one
- * costs sizeof(struct dir_ent) plus its share of the bucket array.
+ * owner gets a higher one); they come from aligned slabs of DIR_SLAB
+ * (dir_priv.h), so one costs sizeof(struct dir_ent) plus its share of
+ * the bucket array.
  *
  * One entry's life (n: the NVE calling, o: owner, p: pending NVE):
  *
@@ -52,10 +54,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nvad.h"
+#include "dir_priv.h"
 
-#define DIR_SLAB		4096	/* entries per slab */
-#define DIR_NVE_MAX		(1u << 20)
 #define DIR_ALERT_CAP		10000	/* alerts kept (the newest) */
 #define DIR_ALERT_OP_MAX	4096	/* alerts one call may raise */
 #define PLAN_STACK		64	/* plans on the stack */
@@ -65,44 +65,8 @@ static const struct nvad_conf defconf = {
 	.dup_moves = 5, .dup_window_s = 180, .max_entries = 16ULL << 20,
 };
 
-#define ENT_HASH(vn, a)	hash_bytes((a)->a, (a)->len, \
-			    (vn) | (uint32_t)(a)->len << 24)
-#define NAME_HASH(s)	hash_bytes((s), strlen(s), 0x6e7665)
-#define SUB_HASH(vn, p, l) hash_bytes((p)->a, (p)->len, \
-			    (vn) ^ (uint32_t)(l) << 24)
-#define VN_HASH(vn)	hash_add32(0, (vn))
-#define ALIVE(e)	((e)->state == NVA_ST_ASSOCIATED || \
-			    (e)->state == NVA_ST_ACTIVATED)
-#define VN_OK(vn)	((vn) >= 1 && (vn) <= NVA_VN_MAX)
 #define DUP_MOVES(d)	((d)->conf->dup_moves > 254 ? 254u : \
 			    (d)->conf->dup_moves)
-
-struct dir_nve_slot {
-	struct dir_nve	 nve;		/* first: slot == NVE */
-	struct hnode	 node;		/* d->nve_names */
-};
-
-struct dir {
-	const struct nvad_conf *conf;	/* never NULL (defconf) */
-	struct hmap	 ents;		/* struct dir_ent */
-	struct hmap	 vns;		/* struct dir_vn */
-	struct hmap	 subnets;	/* struct dir_subnet */
-	struct hmap	 nve_names;	/* struct dir_nve_slot */
-	struct dir_ent	**slabs;
-	size_t		 nslabs, cslabs;
-	size_t		 slab_used;	/* used in the last slab */
-	struct dir_nve_slot **nves;	/* by index */
-	size_t		 nnves, cnves;
-	unsigned	 ntenants;	/* tenant_refs arrays are this long */
-	uint64_t	 rev, epoch;
-	struct dir_counters cnt;
-	struct dir_alert *alerts;	/* oldest first */
-	size_t		 nalerts, calerts;
-	uint64_t	 alert_id;
-	char		 (*scratch)[NVA_NAME_MAX + 1]; /* subnet_rec */
-	size_t		 cscratch;
-	uint64_t	 mem;		/* octets allocated but buckets */
-};
 
 /* What one address of a call does: the transitions drawn above. */
 enum dir_act {
@@ -128,8 +92,8 @@ struct plan {
  * Room for need more elements in *arrp (n used, *cap allocated), which
  * grows in powers of two; mem (may be NULL) counts the octets.
  */
-static int
-room(uint64_t *mem, void *arrp, size_t n, size_t *cap, size_t need,
+int
+dirp_room(uint64_t *mem, void *arrp, size_t n, size_t *cap, size_t need,
     size_t sz)
 {
 	void **arr = arrp, *p;
@@ -168,8 +132,8 @@ dir_mem_octets(const struct dir *d)
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static int
-tenant_of(const struct dir *d, uint32_t vn)
+int
+dirp_tenant_of(const struct dir *d, uint32_t vn)
 {
 	return d->conf->ntenants > 0 ? nvad_conf_tenant_of(d->conf, vn) : -1;
 }
@@ -200,16 +164,16 @@ addr_ok(const struct nva_addr *a)
 	}
 }
 
-static bool
-name_ok(const char *s)
+bool
+dirp_name_ok(const char *s)
 {
 	size_t len = s != NULL ? strnlen(s, NVA_NAME_MAX + 1) : 0;
 
 	return len >= 1 && len <= NVA_NAME_MAX;
 }
 
-static bool
-prefix_ok(const struct nva_addr *p, unsigned plen)
+bool
+dirp_prefix_ok(const struct nva_addr *p, unsigned plen)
 {
 	unsigned bits = p->len * 8u, i;
 
@@ -230,8 +194,8 @@ mac_fmt(const uint8_t *mac, char *buf)
 	return nva_addr_fmt(&m, buf);
 }
 
-static const char *
-nve_name(const struct dir *d, uint32_t idx)
+const char *
+dirp_nve_name(const struct dir *d, uint32_t idx)
 {
 	return idx < d->nnves ? d->nves[idx]->nve.name : "-";
 }
@@ -278,7 +242,7 @@ out_subnet(struct dir_out *o, struct dir_subnet *s)
 	for (i = 0; o != NULL && i < o->nsubnets; i++)
 		if (o->subnets[i] == s)
 			return;
-	if (o != NULL && room(NULL, &o->subnets, o->nsubnets, &o->csubnets,
+	if (o != NULL && dirp_room(NULL, &o->subnets, o->nsubnets, &o->csubnets,
 	    1, sizeof(*o->subnets)) == 0)
 		o->subnets[o->nsubnets++] = s;
 }
@@ -301,7 +265,7 @@ alerts_prepare(struct dir *d, size_t need)
 		d->nalerts = DIR_ALERT_CAP;
 	}
 	/* on failure the alerts of this call are dropped */
-	(void)room(&d->mem, &d->alerts, d->nalerts, &d->calerts, need,
+	(void)dirp_room(&d->mem, &d->alerts, d->nalerts, &d->calerts, need,
 	    sizeof(*d->alerts));
 }
 
@@ -322,7 +286,7 @@ alert_raise(struct dir *d, enum dir_alert_kind kind, uint32_t vn,
 	al->addr = *a;
 	al->nve = nve;
 	al->at_s = now_s;
-	if (out != NULL && room(NULL, &out->alerts, out->nalerts,
+	if (out != NULL && dirp_room(NULL, &out->alerts, out->nalerts,
 	    &out->calerts, 1, sizeof(*out->alerts)) == 0)
 		out->alerts[out->nalerts++] = al;
 	return al;
@@ -337,8 +301,8 @@ dir_alerts(const struct dir *d, size_t *n)
 
 /* ---- NVEs --------------------------------------------------------------- */
 
-static struct dir_nve_slot *
-slot_find(const struct dir *d, const char *name)
+struct dir_nve_slot *
+dirp_slot_find(const struct dir *d, const char *name)
 {
 	struct hnode *hn;
 	struct dir_nve_slot *s;
@@ -352,14 +316,14 @@ slot_find(const struct dir *d, const char *name)
 }
 
 /* The NVE called name, made when missing (NULL: no memory, too many). */
-static struct dir_nve_slot *
-slot_get(struct dir *d, const char *name)
+struct dir_nve_slot *
+dirp_slot_get(struct dir *d, const char *name)
 {
 	struct dir_nve_slot *s;
 
-	if ((s = slot_find(d, name)) != NULL)
+	if ((s = dirp_slot_find(d, name)) != NULL)
 		return s;
-	if (d->nnves >= DIR_NVE_MAX || room(&d->mem, &d->nves, d->nnves,
+	if (d->nnves >= DIR_NVE_MAX || dirp_room(&d->mem, &d->nves, d->nnves,
 	    &d->cnves, 1, sizeof(*d->nves)) < 0 ||
 	    (s = d_calloc(d, 1, sizeof(*s))) == NULL)
 		return NULL;
@@ -383,7 +347,7 @@ dir_nve_at(const struct dir *d, uint32_t idx)
 struct dir_nve *
 dir_nve_find(const struct dir *d, const char *name)
 {
-	return (struct dir_nve *)slot_find(d, name);
+	return (struct dir_nve *)dirp_slot_find(d, name);
 }
 
 uint32_t
@@ -465,23 +429,26 @@ dir_lookup(const struct dir *d, uint32_t vn, const struct nva_addr *a)
 }
 
 /* A fresh entry (state NONE, no owner) linked everywhere. */
-static struct dir_ent *
-ent_new(struct dir *d, uint32_t vn, const struct nva_addr *a)
+struct dir_ent *
+dirp_ent_new(struct dir *d, uint32_t vn, const struct nva_addr *a)
 {
+	struct dir_slab *sl;
 	struct dir_vn *v;
 	struct dir_ent *e;
 
 	if ((v = vn_get(d, vn)) == NULL)
 		return NULL;
 	if (d->nslabs == 0 || d->slab_used == DIR_SLAB) {
-		if (room(&d->mem, &d->slabs, d->nslabs, &d->cslabs, 1,
-		    sizeof(*d->slabs)) < 0 ||
-		    (e = d_calloc(d, DIR_SLAB, sizeof(*e))) == NULL)
+		if (dirp_room(&d->mem, &d->slabs, d->nslabs, &d->cslabs, 1,
+		    sizeof(*d->slabs)) < 0 || (sl = aligned_alloc(
+		    DIR_SLAB_OCTETS, DIR_SLAB_OCTETS)) == NULL)
 			return NULL;
-		d->slabs[d->nslabs++] = e;
+		d->mem += DIR_SLAB_OCTETS;
+		sl->d = d;
+		d->slabs[d->nslabs++] = sl;
 		d->slab_used = 0;
 	}
-	e = &d->slabs[d->nslabs - 1][d->slab_used];
+	e = &d->slabs[d->nslabs - 1]->ents[d->slab_used];
 	memset(e, 0, sizeof(*e));
 	e->vn = vn;
 	e->alen = a->len;
@@ -496,10 +463,18 @@ ent_new(struct dir *d, uint32_t vn, const struct nva_addr *a)
 	return e;
 }
 
+struct dir *
+dirp_of(const struct dir_ent *e)
+{
+	uintptr_t slab = (uintptr_t)e & ~(uintptr_t)(DIR_SLAB_OCTETS - 1);
+
+	return ((const struct dir_slab *)slab)->d;
+}
+
 /* Moves e to owner idx in state st, keeping every count right. */
-static void
-ent_set(struct dir *d, struct dir_vn *v, struct dir_ent *e, uint32_t idx,
-    enum nva_state st, int t)
+void
+dirp_ent_set(struct dir *d, struct dir_vn *v, struct dir_ent *e,
+    uint32_t idx, enum nva_state st, int t)
 {
 	if (ALIVE(e))
 		own_adj(d, e->nve, t, -1);
@@ -521,9 +496,10 @@ ent_changed(struct dir *d, struct dir_vn *v, struct dir_ent *e,
 	if (e->rev > rev0)
 		return;
 	e->rev = ++d->rev;
+	e->flags |= DIR_F_TENTATIVE;	/* until a store rev (dir_rec.c) */
 	v->rev = e->rev;
-	if (o != NULL && room(NULL, &o->changed, o->nchanged, &o->cchanged, 1,
-	    sizeof(*o->changed)) == 0)
+	if (o != NULL && dirp_room(NULL, &o->changed, o->nchanged,
+	    &o->cchanged, 1, sizeof(*o->changed)) == 0)
 		o->changed[o->nchanged++] = e;
 }
 
@@ -612,7 +588,7 @@ dir_set_conf(struct dir *d, const struct nvad_conf *conf)
 	hmap_iter_init(&d->vns, &it);
 	while ((hn = hmap_iter_next(&d->vns, &it)) != NULL) {
 		v = HMAP_CONTAINER(hn, struct dir_vn, node);
-		if ((t = tenant_of(d, v->vn)) < 0)
+		if ((t = dirp_tenant_of(d, v->vn)) < 0)
 			continue;
 		for (e = v->ents; e != NULL; e = e->vn_next)
 			if (ALIVE(e) && e->nve < d->nnves) {
@@ -638,13 +614,6 @@ void
 dir_set_epoch(struct dir *d, uint64_t epoch)
 {
 	d->epoch = epoch;
-}
-
-void
-dir_set_rev(struct dir *d, uint64_t rev)
-{
-	if (rev > d->rev)
-		d->rev = rev;
 }
 
 const struct dir_counters *
@@ -691,7 +660,7 @@ dir_may_attach(const struct dir *d, const struct dir_nve *nve, uint32_t vn,
 			    nb->line);
 		return NVA_VN_REFUSED;
 	}
-	if ((t = tenant_of(d, vn)) < 0 || nve->tenant_refs == NULL)
+	if ((t = dirp_tenant_of(d, vn)) < 0 || nve->tenant_refs == NULL)
 		return NVA_OK;
 	for (i = 0; i < c->ndenies; i++) {
 		dn = &c->denies[i];
@@ -722,7 +691,7 @@ dir_register(struct dir *d, const char *name,
 	bool isnew, same;
 
 	*nvep = NULL;
-	if (!name_ok(name))
+	if (!dirp_name_ok(name))
 		return refuse(d, NULL, NVA_MALFORMED);
 	if (n > NVA_UNDERLAY_MAX)
 		return refuse(d, NULL, NVA_TOO_MANY);
@@ -731,8 +700,8 @@ dir_register(struct dir *d, const char *name,
 			return refuse(d, NULL, NVA_BAD_ADDRESS);
 	if (d->conf->listed_only && nvad_conf_nve(d->conf, name) == NULL)
 		return refuse(d, NULL, NVA_VN_REFUSED);
-	isnew = slot_find(d, name) == NULL;
-	if ((s = slot_get(d, name)) == NULL)
+	isnew = dirp_slot_find(d, name) == NULL;
+	if ((s = dirp_slot_get(d, name)) == NULL)
 		return refuse(d, NULL, NVA_TOO_MANY);
 	nv = &s->nve;
 	same = nv->nunderlay == n;
@@ -743,7 +712,7 @@ dir_register(struct dir *d, const char *name,
 		memcpy(nv->underlay, underlay, n * sizeof(*underlay));
 		nv->nunderlay = n;
 	}
-	if ((isnew || !same) && out != NULL && room(NULL, &out->nves,
+	if ((isnew || !same) && out != NULL && dirp_room(NULL, &out->nves,
 	    out->nnves, &out->cnves, 1, sizeof(*out->nves)) == 0)
 		out->nves[out->nnves++] = nv;
 	*nvep = nv;
@@ -851,13 +820,13 @@ act_apply(struct call *c, size_t i)
 
 	switch (p->act) {
 	case ACT_CREATE:
-		if ((e = p->e = ent_new(d, c->vn, &c->addrs[i])) == NULL)
+		if ((e = p->e = dirp_ent_new(d, c->vn, &c->addrs[i])) == NULL)
 			return false;
-		ent_set(d, c->v, e, n, c->st, c->t);
+		dirp_ent_set(d, c->v, e, n, c->st, c->t);
 		break;
 	case ACT_UPDATE:
 		ch = e->state != c->st;
-		ent_set(d, c->v, e, n, c->st, c->t);
+		dirp_ent_set(d, c->v, e, n, c->st, c->t);
 		break;
 	case ACT_MOVE:
 		if (c->migration)
@@ -868,8 +837,8 @@ act_apply(struct call *c, size_t i)
 		c->nve->moves_in++;
 		if (old < d->nnves)
 			d->nves[old]->nve.moves_out++;
-		if (o != NULL && room(NULL, &o->moved, o->nmoved, &o->cmoved,
-		    1, sizeof(*o->moved)) == 0) {
+		if (o != NULL && dirp_room(NULL, &o->moved, o->nmoved,
+		    &o->cmoved, 1, sizeof(*o->moved)) == 0) {
 			o->moved[o->nmoved].ent = e;
 			o->moved[o->nmoved++].old_nve = old;
 		}
@@ -879,15 +848,15 @@ act_apply(struct call *c, size_t i)
 		e->seq++;
 		if (e->pending == n)
 			e->pending = NVAD_NONE;
-		ent_set(d, c->v, e, n, c->st, c->t);
+		dirp_ent_set(d, c->v, e, n, c->st, c->t);
 		break;
 	case ACT_WITHDRAW:
-		ent_set(d, c->v, e, n, NVA_ST_WITHDRAWN, c->t);
+		dirp_ent_set(d, c->v, e, n, NVA_ST_WITHDRAWN, c->t);
 		break;
 	case ACT_PROMOTE:
 		e->prev = n;
 		e->seq++;
-		ent_set(d, c->v, e, e->pending, NVA_ST_ASSOCIATED, c->t);
+		dirp_ent_set(d, c->v, e, e->pending, NVA_ST_ASSOCIATED, c->t);
 		e->pending = NVAD_NONE;
 		break;
 	case ACT_PENDING:
@@ -936,7 +905,7 @@ freeze(struct call *c, size_t nfreeze)
 			snprintf(al->text, sizeof(al->text), "vn %" PRIu32
 			    " %s frozen: more than %u moves in %u s (%s -> %s)",
 			    e->vn, at, DUP_MOVES(d), d->conf->dup_window_s,
-			    nve_name(d, e->nve), c->nve->name);
+			    dirp_nve_name(d, e->nve), c->nve->name);
 		if (c->why != NULL && nfreeze > 0)
 			snprintf(c->why, c->whylen, "%s in vn %" PRIu32
 			    " moved more than %u times in %u s: frozen", at,
@@ -955,7 +924,7 @@ refuse_addr(struct call *c, size_t i, enum nva_code code)
 	char at[NVA_ADDR_STRLEN];
 
 	nva_addr_fmt(&c->addrs[i], at);
-	owner = nve_name(c->d, e->nve);
+	owner = dirp_nve_name(c->d, e->nve);
 	if (c->why != NULL)
 		snprintf(c->why, c->whylen, code == NVA_FROZEN ? "%s in vn %"
 		    PRIu32 " is frozen (duplicate detection) behind %s" :
@@ -1051,7 +1020,7 @@ call_run(struct call *c)
 	if (c->n > PLAN_STACK &&
 	    (c->plan = calloc(c->n, sizeof(*c->plan))) == NULL)
 		return refuse(d, c->nve, NVA_INTERNAL);
-	c->t = tenant_of(d, c->vn);
+	c->t = dirp_tenant_of(d, c->vn);
 	c->rev0 = d->rev;
 	if ((code = call_decide(c, &creates, &nfreeze)) != NVA_OK)
 		goto out;
@@ -1071,9 +1040,10 @@ call_run(struct call *c)
 		code = NVA_FROZEN;
 		goto out;
 	}
-	if (o != NULL && (room(NULL, &o->changed, o->nchanged, &o->cchanged,
-	    c->n, sizeof(*o->changed)) < 0 || room(NULL, &o->moved,
-	    o->nmoved, &o->cmoved, c->n, sizeof(*o->moved)) < 0))
+	if (o != NULL && (dirp_room(NULL, &o->changed, o->nchanged,
+	    &o->cchanged, c->n, sizeof(*o->changed)) < 0 ||
+	    dirp_room(NULL, &o->moved, o->nmoved, &o->cmoved, c->n,
+	    sizeof(*o->moved)) < 0))
 		goto out;
 	for (i = 0; i < c->n; i++)
 		if (!c->plan[i].dup && !act_apply(c, i)) {
@@ -1191,7 +1161,7 @@ dir_audit(struct dir *d, struct dir_nve *nve, uint32_t vn,
 		    " %s at %s: %s (directory: %s %s)",
 		    nve != NULL ? nve->name : "-", vn,
 		    nva_addr_fmt(&ips[i], at), mac_fmt(macs[i], m1), r,
-		    e != NULL ? nve_name(d, e->nve) : "-", m2);
+		    e != NULL ? dirp_nve_name(d, e->nve) : "-", m2);
 	}
 	d->cnt.audit_bad += nbad;
 	return nbad;
@@ -1199,8 +1169,8 @@ dir_audit(struct dir *d, struct dir_nve *nve, uint32_t vn,
 
 /* ---- subnets ------------------------------------------------------------ */
 
-static struct dir_subnet *
-subnet_find(const struct dir *d, uint32_t vn, const struct nva_addr *p,
+struct dir_subnet *
+dirp_subnet_find(const struct dir *d, uint32_t vn, const struct nva_addr *p,
     unsigned plen)
 {
 	struct hnode *hn;
@@ -1216,11 +1186,11 @@ subnet_find(const struct dir *d, uint32_t vn, const struct nva_addr *p,
 }
 
 /* Attaches NVE idx to (vn, p/plen): 1 added, 0 already, -ENOMEM. */
-static int
-subnet_add(struct dir *d, uint32_t vn, const struct nva_addr *p,
+int
+dirp_subnet_add(struct dir *d, uint32_t vn, const struct nva_addr *p,
     unsigned plen, uint32_t idx, struct dir_subnet **sp)
 {
-	struct dir_subnet *s = subnet_find(d, vn, p, plen);
+	struct dir_subnet *s = dirp_subnet_find(d, vn, p, plen);
 	uint32_t *nv;
 	unsigned i;
 
@@ -1241,7 +1211,7 @@ subnet_add(struct dir *d, uint32_t vn, const struct nva_addr *p,
 		if (s->nves[i] == idx)
 			return 0;
 	/* dir_subnet_rec needs a name per attached NVE in the scratch */
-	if (room(&d->mem, &d->scratch, s->nnves, &d->cscratch, 1,
+	if (dirp_room(&d->mem, &d->scratch, s->nnves, &d->cscratch, 1,
 	    sizeof(*d->scratch)) < 0 ||
 	    (nv = realloc(s->nves, (s->nnves + 1) * sizeof(*nv))) == NULL)
 		return -ENOMEM;
@@ -1265,11 +1235,11 @@ dir_subnet(struct dir *d, struct dir_nve *nve, uint32_t vn,
 		return refuse(d, NULL, NVA_NOT_REGISTERED);
 	if (prefix->len != 4 && prefix->len != 16)
 		return refuse(d, nve, NVA_BAD_ADDRESS);
-	if (!VN_OK(vn) || !prefix_ok(prefix, plen))
+	if (!VN_OK(vn) || !dirp_prefix_ok(prefix, plen))
 		return refuse(d, nve, NVA_MALFORMED);
 	d->cnt.subnet_reports++;
 	if (!attach) {
-		s = subnet_find(d, vn, prefix, plen);
+		s = dirp_subnet_find(d, vn, prefix, plen);
 		for (i = 0; s != NULL && i < s->nnves; i++)
 			if (s->nves[i] == nve->idx) {
 				s->nves[i] = s->nves[--s->nnves];
@@ -1280,7 +1250,7 @@ dir_subnet(struct dir *d, struct dir_nve *nve, uint32_t vn,
 	}
 	if ((code = dir_may_attach(d, nve, vn, NULL, 0)) != NVA_OK)
 		return refuse(d, nve, code);
-	if ((rc = subnet_add(d, vn, prefix, plen, nve->idx, &s)) < 0)
+	if ((rc = dirp_subnet_add(d, vn, prefix, plen, nve->idx, &s)) < 0)
 		return refuse(d, nve, NVA_INTERNAL);
 	if (rc > 0)
 		out_subnet(out, s);
@@ -1358,139 +1328,4 @@ dir_ent_mapping(const struct dir *d, const struct dir_ent *e,
 	}
 	m->n_underlay = i;
 	m->underlay = i > 0 ? under_buf : NULL;
-}
-
-/* ---- records (stores) --------------------------------------------------- */
-
-void
-dir_ent_rec(const struct dir *d, const struct dir_ent *e, struct nvad_rec *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->kind = NVAD_REC_MAP;
-	r->vn = e->vn;
-	r->addr.len = e->alen;
-	memcpy(r->addr.a, e->addr, e->alen);
-	r->state = e->state;
-	r->flags = e->flags;
-	memcpy(r->mac, e->mac, 6);
-	r->seq = e->seq;
-	r->rev = e->rev;
-	/* names fit (both NVA_NAME_MAX + 1); no printf on this hot path */
-	memcpy(r->nve, e->nve < d->nnves ? d->nves[e->nve]->nve.name : "",
-	    e->nve < d->nnves ? strlen(d->nves[e->nve]->nve.name) + 1 : 1);
-}
-
-void
-dir_nve_rec(const struct dir_nve *n, struct nvad_rec *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->kind = NVAD_REC_NVE;
-	snprintf(r->nve, sizeof(r->nve), "%s", n->name);
-	r->nunderlay = n->nunderlay;
-	memcpy(r->underlay, n->underlay, sizeof(r->underlay));
-}
-
-/* r->snves points into d (room made by subnet_add) until the next call. */
-void
-dir_subnet_rec(const struct dir *d, const struct dir_subnet *s,
-    struct nvad_rec *r)
-{
-	unsigned i;
-
-	memset(r, 0, sizeof(*r));
-	r->kind = NVAD_REC_SUBNET;
-	r->vn = s->vn;
-	r->addr = s->prefix;
-	r->plen = s->plen;
-	r->snves = d->scratch;
-	for (i = 0; i < s->nnves && i < d->cscratch; i++)
-		snprintf(d->scratch[r->nsnves++], sizeof(d->scratch[0]), "%s",
-		    nve_name(d, s->nves[i]));
-}
-
-static int
-load_map(struct dir *d, const struct nvad_rec *r)
-{
-	struct dir_nve_slot *s;
-	struct dir_ent *e;
-	struct dir_vn *v;
-	uint32_t idx = NVAD_NONE;
-
-	if (!VN_OK(r->vn) || (r->addr.len != 4 && r->addr.len != 6 &&
-	    r->addr.len != 16) || r->state < NVA_ST_ASSOCIATED ||
-	    r->state > NVA_ST_WITHDRAWN ||
-	    strnlen(r->nve, sizeof(r->nve)) > NVA_NAME_MAX ||
-	    (r->nve[0] == '\0' && r->state != NVA_ST_WITHDRAWN))
-		return -EINVAL;		/* a live entry has an owner */
-	if (r->nve[0] != '\0') {
-		if ((s = slot_get(d, r->nve)) == NULL)
-			return -ENOMEM;
-		idx = s->nve.idx;
-	}
-	if ((e = dir_lookup(d, r->vn, &r->addr)) == NULL &&
-	    (e = ent_new(d, r->vn, &r->addr)) == NULL)
-		return -ENOMEM;
-	v = dir_vn_find(d, r->vn);
-	ent_set(d, v, e, idx, (enum nva_state)r->state, tenant_of(d, r->vn));
-	e->flags = r->flags & (DIR_F_FROZEN | DIR_F_HAS_MAC);
-	memcpy(e->mac, r->mac, 6);
-	e->seq = r->seq;
-	e->rev = r->rev;
-	if (r->rev > v->rev)
-		v->rev = r->rev;
-	dir_set_rev(d, r->rev);
-	return 0;
-}
-
-static int
-load_subnet(struct dir *d, const struct nvad_rec *r)
-{
-	struct dir_nve_slot *ns;
-	struct dir_subnet *s;
-	unsigned i;
-
-	if (!VN_OK(r->vn) || !prefix_ok(&r->addr, r->plen))
-		return -EINVAL;
-	for (i = 0; i < r->nsnves; i++)
-		if (!name_ok(r->snves[i]))
-			return -EINVAL;
-	if ((s = subnet_find(d, r->vn, &r->addr, r->plen)) != NULL)
-		s->nnves = 0;
-	for (i = 0; i < r->nsnves; i++)
-		if ((ns = slot_get(d, r->snves[i])) == NULL ||
-		    subnet_add(d, r->vn, &r->addr, r->plen, ns->nve.idx,
-		    &s) < 0)
-			return -ENOMEM;
-	return 0;
-}
-
-/* NVE records may come after MAP records that name them, or never. */
-int
-dir_load_rec(struct dir *d, const struct nvad_rec *r)
-{
-	struct dir_nve_slot *s;
-	unsigned i;
-
-	switch (r->kind) {
-	case NVAD_REC_MAP:
-		return load_map(d, r);
-	case NVAD_REC_SUBNET:
-		return load_subnet(d, r);
-	case NVAD_REC_NVE:
-		if (!name_ok(r->nve) || r->nunderlay > NVA_UNDERLAY_MAX)
-			return -EINVAL;
-		for (i = 0; i < r->nunderlay; i++)
-			if (r->underlay[i].len != 4 &&
-			    r->underlay[i].len != 16)
-				return -EINVAL;
-		if ((s = slot_get(d, r->nve)) == NULL)
-			return -ENOMEM;
-		memset(s->nve.underlay, 0, sizeof(s->nve.underlay));
-		memcpy(s->nve.underlay, r->underlay,
-		    r->nunderlay * sizeof(r->underlay[0]));
-		s->nve.nunderlay = r->nunderlay;
-		return 0;
-	default:
-		return -EINVAL;
-	}
 }

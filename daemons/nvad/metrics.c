@@ -175,8 +175,16 @@ render(struct nvad *nd, FILE *f)
 	counter(f, "commits_total", "Store commits.", c->commits);
 	counter(f, "commit_records_total", "Records written by store "
 	    "commits.", c->commit_recs);
+	counter(f, "conflicts_total", "Writes answered CONFLICT: another "
+	    "nvad sharing the store changed the address first.", c->conflicts);
+	counter(f, "lost_records_total", "Records a commit lost to another "
+	    "nvad.", c->lost_recs);
+	counter(f, "remote_records_total", "Changes by other nvads applied "
+	    "from the shared store.", c->remote_recs);
 	gauge(f, "store_octets", "Octets the directory store uses.", octets);
-	gauge(f, "revision", "Newest directory revision.", dir_rev(nd->dir));
+	gauge(f, "revision", "Newest directory revision (with a shared "
+	    "store: the store revision applied through).", nd->store != NULL &&
+	    nd->store->ops->follow != NULL ? c->through : dir_rev(nd->dir));
 	counter(f, "framing_broken_total", "Sessions closed for broken "
 	    "framing.", c->framing_broken);
 	counter(f, "sessions_cut_slow_total", "Sessions cut off for not "

@@ -93,9 +93,11 @@ open_store(struct nvad *nd)
 		break;
 	case NVAD_STORE_ETCD:
 	default:
-		log_err("store etcd: this build of nvad has no etcd store yet "
-		    "(use store lmdb or store memory)");
-		return -ENOTSUP;
+		rc = nvad_store_etcd_open(&nd->store, &nd->conf, err,
+		    sizeof(err));
+		if (rc < 0)
+			log_err("store etcd: %s", err);
+		break;
 	}
 	if (rc < 0)
 		return rc;
@@ -270,7 +272,8 @@ main(int argc, char **argv)
 
 	/* tidy up so ASan's leak check sees real leaks only */
 	nvad_sessions_free(nd);
-	nd->store->ops->close(nd->store);
+	if (nd->store != NULL)	/* a shared store closed at stop */
+		nd->store->ops->close(nd->store);
 	dir_free(nd->dir);
 	nvad_conf_free(&nd->conf);
 	log_info("stopped");

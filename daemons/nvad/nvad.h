@@ -435,12 +435,22 @@ void	dir_set_rev(struct dir *d, uint64_t rev);
  * against this nvad's own change): makes the directory agree with it.
  * An entry takes r's owner (the NVE made by name when unknown), state,
  * MAC, flags, seq and rev (r->rev, the store's revision); when that
- * changes what subscribers see it goes to out->changed, and when an
- * ACTIVATED address changes owner the old owner goes to out->moved
- * (told by whichever nvad it is connected to).  NVE records update
- * the underlay; subnet records replace the attached NVEs.  Does not
- * count moves for duplicate detection.  0, or -1 for a record that
- * cannot be applied (bad name, limits).
+ * changes what subscribers see (owner, state, MAC, seq, frozen) it goes
+ * to out->changed, and when an ACTIVATED address changes owner to
+ * another ACTIVATED owner the old owner goes to out->moved (told by
+ * whichever nvad it is connected to).  r->rev older than the entry's:
+ * ignored; the same rev and contents (the watch's echo of this nvad's
+ * own commit): nothing; the same rev with other contents (a tentative
+ * rev of the rules met the store's): applied.  On an owner change the
+ * old owner becomes the previous one (its late withdraw is stale) and
+ * a pending mark of the new owner goes; a thaw restarts the move
+ * count.  NVE records update the underlay; subnet records replace the
+ * attached NVEs (none: gone).  Applied NVE and subnet records do NOT go
+ * to out->nves / out->subnets (those are to persist; these are in the
+ * store).  Every kind raises the directory rev to r->rev.  Does not
+ * count moves for duplicate detection or refuse for policy.  0 (also
+ * when ignored), or -1 for a record that cannot be applied (bad
+ * fields or name, max-entries, NVE limit, memory): nothing changed.
  */
 int	dir_apply_rec(struct dir *d, const struct nvad_rec *r,
 	    struct dir_out *out);
@@ -468,6 +478,11 @@ struct nvad_counters {
 	uint64_t	 push_msgs;			/* Update messages sent */
 	uint64_t	 moved_sent;
 	uint64_t	 commits, commit_recs;
+	/* shared store (etcd) */
+	uint64_t	 conflicts;		/* writes answered CONFLICT */
+	uint64_t	 lost_recs;		/* records another nvad won */
+	uint64_t	 remote_recs;		/* records others wrote, applied */
+	uint64_t	 through;		/* store revision applied through */
 };
 
 struct nvad {

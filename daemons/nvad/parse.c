@@ -39,6 +39,9 @@
 #define LISTEN_MAX		8
 #define ETCD_MAX		8
 #define URL_MAX			256
+#define ETCD_TIMEOUT_MIN	100u
+#define ETCD_TIMEOUT_MAX	60000u
+#define ETCD_TXN_OPS_MAX	100000u
 #define KEEPALIVE_MIN		100u
 #define KEEPALIVE_MAX		600000u
 #define DUP_MOVES_MAX		1000u
@@ -600,9 +603,39 @@ etcd_prefix(struct conf_parser *p, void *obj, int line)
 	return 0;
 }
 
+/* timeout MS: how long one request to an endpoint may take. */
+static int
+etcd_timeout(struct conf_parser *p, void *obj, int line)
+{
+	struct nvad_conf *c = obj;
+	uint64_t v;
+
+	if (conf_get_num(p, "timeout", ETCD_TIMEOUT_MIN, ETCD_TIMEOUT_MAX,
+	    &v) < 0)
+		return -1;
+	c->etcd_timeout_ms = (uint32_t)v;
+	return 0;
+}
+
+/* max-txn-ops N: keys per transaction; etcd refuses more than its own
+ * --max-txn-ops. */
+static int
+etcd_txn_ops(struct conf_parser *p, void *obj, int line)
+{
+	struct nvad_conf *c = obj;
+	uint64_t v;
+
+	if (conf_get_num(p, "max-txn-ops", 1, ETCD_TXN_OPS_MAX, &v) < 0)
+		return -1;
+	c->etcd_txn_ops = (unsigned)v;
+	return 0;
+}
+
 static const struct conf_kw etcd_kw[] = {
 	{ "endpoint", etcd_endpoint },
 	{ "prefix", etcd_prefix },
+	{ "timeout", etcd_timeout },
+	{ "max-txn-ops", etcd_txn_ops },
 	{ NULL, NULL }
 };
 
@@ -1074,6 +1107,8 @@ defaults(struct nvad_conf *c)
 	c->map_size = 4 * GIB;
 	c->sync = true;
 	snprintf(c->etcd_prefix, sizeof(c->etcd_prefix), "/splitnve/");
+	c->etcd_timeout_ms = 2000;
+	c->etcd_txn_ops = 128;
 	c->keepalive_ms = 3000;
 	c->dup_moves = 5;
 	c->dup_window_s = 180;

@@ -89,7 +89,8 @@ print_store(FILE *f, const struct nvad_conf *c)
 		}
 		fputs("\tprefix ", f);
 		conf_print_quoted(f, c->etcd_prefix);
-		fputs("\n}\n", f);
+		fprintf(f, "\n\ttimeout %u\n\tmax-txn-ops %u\n}\n",
+		    c->etcd_timeout_ms, c->etcd_txn_ops);
 		break;
 	}
 }

@@ -1,9 +1,8 @@
 /*
  * session.c - nvad's NVE sessions: the TLS listeners, one session per
- * connected NVE, the NVA protocol's framing and dispatch to the
- * directory (dir.c), group commit to the store, and what goes out after
- * it: answers, pushes to the subscribers of each changed VN, moved
- * notices and keep-alives.
+ * connected NVE, the NVA protocol's framing, and the message handlers
+ * that ask the directory (dir.c).  What the handlers stage goes out
+ * through batch.c (group commit, answers, pushes, moved notices).
  *
  * A session:
  *
@@ -19,21 +18,14 @@
  * length of 0 or over NVA_FRAME_MAX) closes it, since the next message
  * cannot be found.
  *
- * Group commit: while a loop turn reads messages, the directory changes
- * in memory at once and the records to persist are staged in the store;
- * every answer is staged in its session.  At the end of the turn
- * (uv_check, and explicitly after timers) the store commits once; only
- * then are the staged answers released and the changes pushed, so an
- * NVE never hears of a change that a crash could take back ("kill -9
- * loses nothing acknowledged").  A failed commit is fatal: nvad stops
- * and its supervisor restarts it from the durable state; NVEs reconnect
- * and resync (docs/nvad.8, DURABILITY).
+ * Group commit (batch.c): while a loop turn reads messages, the
+ * directory changes in memory at once, the records to persist are
+ * staged in the store and every answer is staged in its session; at the
+ * end of the turn the store commits once, and only then do answers and
+ * pushes leave, so an NVE never hears of a change a crash could take
+ * back.  A failed commit is fatal (docs/nvad.8, DURABILITY).
  *
- * Pushes: the changed entries of a turn are grouped by VN, encoded once
- * per VN as Update messages of up to UPDATE_CHUNK mappings, and the same
- * octets are written to every session subscribed to that VN.
- *
- * Thread: the loop's.  Relies on lib/nva (codec, TLS), dir.c, the store.
+ * Thread: the loop's.  Relies on lib/nva (codec, TLS), dir.c, batch.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -42,227 +34,18 @@
 
 #define NVAD_DAEMON 1
 #include "nvad.h"
+#include "session_priv.h"
 #include "nva/nva_tls.h"
 #include "util/log.h"
 #include "util/mtime.h"
 
-#define UPDATE_CHUNK	256		/* mappings per Update (push, resync) */
-#define READ_PAUSE_AT	(4u << 20)	/* stop reading a session whose
-					 * output queue is this long */
-#define HANDSHAKE_MAX_US (10 * 1000000ull)
-
-enum sess_state { SS_HANDSHAKE, SS_HELLO, SS_UP };
 static const char *const sess_state_names[] = {
 	"handshake", "hello", "up"
 };
 
-struct obuf {
-	uint8_t		*p;
-	size_t		 len, cap;
-};
-
-struct sess {
-	struct nvad_sessions *ss;
-	struct sess	*prev, *next;
-	uint64_t	 id;
-	struct nva_conn	*conn;
-	struct nva_rx	 rx;
-	enum sess_state	 st;
-	struct dir_nve	*nve;
-	uint32_t	*subs;		/* sorted */
-	unsigned	 nsubs, csubs;
-	struct obuf	 staged;	/* answers waiting for the commit */
-	bool		 on_stage;	/* in ss->stage list */
-	struct sess	*stage_next;
-	bool		 paused, dead;
-	uint64_t	 since_us, last_rx_us;
-	uint64_t	 rx_msgs, tx_msgs, bad_msgs;
-	char		 addr[64];
-};
-
-/* Subscribers of one VN. */
-struct vnsub {
-	struct hnode	 node;
-	uint32_t	 vn;
-	struct sess	**s;
-	unsigned	 n, cap;
-};
-
-struct nvad_sessions {
-	struct nvad	*nd;
-	struct nva_tls	*tls;
-	uv_tcp_t	*lis;
-	unsigned	 nlis;
-	struct sess	*head;
-	unsigned	 count;
-	uint64_t	 next_id;
-	struct hmap	 vnsubs;
-	uv_check_t	 check;
-	uv_timer_t	 ka;
-	/* the batch of this turn */
-	struct sess	*stage;		/* sessions with staged answers */
-	struct sess	*graveyard;	/* closed, freed at the end of a turn */
-	struct dir_ent	**changed;
-	size_t		 nchanged, cchanged;
-	size_t		 staged_recs;
-	struct dir_out	 out;
-	/* moved notices, released with the batch */
-	struct pending_moved {
-		struct dir_ent	*ent;
-		uint32_t	 old_nve, new_nve;
-	}		*moved;
-	size_t		 nmoved, cmoved;
-	struct log_rl	 rl_bad, rl_refused;
-};
-
-static void	sess_close(struct sess *s, const char *why);
-static void	sess_free(struct sess *s);
-static void	batch_release(struct nvad_sessions *ss);
-
-/* ---- small buffers ------------------------------------------------------- */
-
-static int
-obuf_reserve(struct obuf *b, size_t more)
-{
-	size_t cap;
-	uint8_t *p;
-
-	if (b->len + more <= b->cap)
-		return 0;
-	cap = b->cap ? b->cap : 4096;
-	while (cap < b->len + more)
-		cap *= 2;
-	if ((p = realloc(b->p, cap)) == NULL)
-		return -ENOMEM;
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
-/* Appends the framed e to b. */
-static int
-obuf_msg(struct obuf *b, const Nva__Envelope *e)
-{
-	size_t n = nva_frame_size(e);
-	ssize_t w;
-
-	if (obuf_reserve(b, n) < 0)
-		return -ENOMEM;
-	if ((w = nva_encode(e, b->p + b->len, b->cap - b->len)) < 0)
-		return (int)w;
-	b->len += (size_t)w;
-	return 0;
-}
-
-/* ---- sending ------------------------------------------------------------- */
-
-static void
-stage_mark(struct sess *s)
-{
-	struct nvad_sessions *ss = s->ss;
-
-	if (!s->on_stage) {
-		s->on_stage = true;
-		s->stage_next = ss->stage;
-		ss->stage = s;
-	}
-}
-
-/* Stages e for s: it leaves after this turn's commit. */
-static void
-stage(struct sess *s, Nva__Envelope *e)
-{
-	if (s->dead)
-		return;
-	if (obuf_msg(&s->staged, e) < 0) {
-		sess_close(s, "out of memory");
-		return;
-	}
-	s->tx_msgs++;
-	s->ss->nd->cnt.tx_msgs++;
-	stage_mark(s);
-}
-
-/* Writes raw frames to s now (flushed by the caller). */
-static void
-send_raw(struct sess *s, const uint8_t *p, size_t n)
-{
-	struct nvad *nd = s->ss->nd;
-
-	if (s->dead || n == 0)
-		return;
-	if (nva_conn_write(s->conn, p, n) < 0) {
-		sess_close(s, "write failed");
-		return;
-	}
-	nd->cnt.tx_octets += n;
-	if (nva_conn_wq(s->conn) > nd->conf.session_wq_max) {
-		nd->cnt.slow_cut++;
-		sess_close(s, "too slow: output queue over session-queue");
-	}
-}
-
-static void
-send_now(struct sess *s, Nva__Envelope *e)
-{
-	struct obuf b = { 0 };
-
-	if (obuf_msg(&b, e) == 0) {
-		s->tx_msgs++;
-		s->ss->nd->cnt.tx_msgs++;
-		send_raw(s, b.p, b.len);
-	}
-	free(b.p);
-}
-
-static void
-stage_error(struct sess *s, uint64_t xid, enum nva_code code,
-    const char *text)
-{
-	Nva__Envelope e = NVA__ENVELOPE__INIT;
-	Nva__Error er = NVA__ERROR__INIT;
-
-	er.code = (Nva__Code)code;
-	er.text = (char *)(text != NULL ? text : "");
-	e.xid = xid;
-	e.body_case = NVA__ENVELOPE__BODY_ERROR;
-	e.error = &er;
-	stage(s, &e);
-}
-
-static void
-stage_ack(struct sess *s, uint64_t xid, uint64_t rev)
-{
-	Nva__Envelope e = NVA__ENVELOPE__INIT;
-	Nva__Ack a = NVA__ACK__INIT;
-
-	a.rev = rev;
-	e.xid = xid;
-	e.body_case = NVA__ENVELOPE__BODY_ACK;
-	e.ack = &a;
-	stage(s, &e);
-}
-
-/* A message we refuse: answered, logged, counted; the session goes on. */
-static void
-refuse(struct sess *s, uint64_t xid, enum nva_code code, const char *what,
-    const char *why)
-{
-	struct nvad_sessions *ss = s->ss;
-
-	s->bad_msgs++;
-	if (code < NVA_CODE_COUNT)
-		ss->nd->cnt.bad_msgs[code]++;
-	log_rl(&ss->rl_bad, mono_us(), LOG_LVL_WARN,
-	    "session %llu (%s%s%s): %s refused, %s: %s",
-	    (unsigned long long)s->id, s->addr, s->nve ? " " : "",
-	    s->nve ? s->nve->name : "", what, nva_code_name(code), why);
-	stage_error(s, xid, code, why);
-}
-
 /* ---- subscriptions ------------------------------------------------------- */
 
-static struct vnsub *
+struct vnsub *
 vnsub_find(const struct nvad_sessions *ss, uint32_t vn, bool create)
 {
 	uint32_t h = hash_add32(0x5eed, vn);
@@ -372,264 +155,6 @@ nvad_vn_subscribers(struct nvad *nd, uint32_t vn)
 	return v->n;
 }
 
-/* ---- the batch: record, commit, release ----------------------------------- */
-
-static void
-batch_changed(struct nvad_sessions *ss, struct dir_ent *e)
-{
-	struct nvad *nd = ss->nd;
-	struct nvad_rec r;
-
-	if (ss->nchanged == ss->cchanged) {
-		size_t cap = ss->cchanged ? ss->cchanged * 2 : 1024;
-		struct dir_ent **p = realloc(ss->changed, cap * sizeof(*p));
-
-		if (p == NULL)
-			fatal("out of memory recording a change");
-		ss->changed = p;
-		ss->cchanged = cap;
-	}
-	ss->changed[ss->nchanged++] = e;
-	dir_ent_rec(nd->dir, e, &r);
-	if (nd->store->ops->put(nd->store, &r) < 0)
-		fatal("store %s: %s", nd->store->ops->name, nd->store->err);
-	ss->staged_recs++;
-}
-
-/* Takes what one directory operation changed into the batch. */
-static void
-batch_take(struct nvad_sessions *ss, struct dir_out *o)
-{
-	struct nvad *nd = ss->nd;
-	struct nvad_rec r;
-	size_t i;
-
-	for (i = 0; i < o->nchanged; i++)
-		batch_changed(ss, o->changed[i]);
-	for (i = 0; i < o->nnves; i++) {
-		dir_nve_rec(o->nves[i], &r);
-		if (nd->store->ops->put(nd->store, &r) < 0)
-			fatal("store %s: %s", nd->store->ops->name,
-			    nd->store->err);
-		ss->staged_recs++;
-	}
-	for (i = 0; i < o->nsubnets; i++) {
-		dir_subnet_rec(nd->dir, o->subnets[i], &r);
-		if (nd->store->ops->put(nd->store, &r) < 0)
-			fatal("store %s: %s", nd->store->ops->name,
-			    nd->store->err);
-		ss->staged_recs++;
-	}
-	for (i = 0; i < o->nmoved; i++) {
-		if (ss->nmoved == ss->cmoved) {
-			size_t cap = ss->cmoved ? ss->cmoved * 2 : 64;
-			struct pending_moved *p = realloc(ss->moved,
-			    cap * sizeof(*p));
-
-			if (p == NULL)
-				fatal("out of memory recording a move");
-			ss->moved = p;
-			ss->cmoved = cap;
-		}
-		ss->moved[ss->nmoved].ent = o->moved[i].ent;
-		ss->moved[ss->nmoved].old_nve = o->moved[i].old_nve;
-		ss->moved[ss->nmoved].new_nve = o->moved[i].ent->nve;
-		ss->nmoved++;
-	}
-	for (i = 0; i < o->nalerts; i++)
-		log_warn("alert %llu: %s", (unsigned long long)o->alerts[i]->id,
-		    o->alerts[i]->text);
-	dir_out_reset(o);
-}
-
-static int
-cmp_ent_vn(const void *a, const void *b)
-{
-	const struct dir_ent *x = *(const struct dir_ent *const *)a;
-	const struct dir_ent *y = *(const struct dir_ent *const *)b;
-
-	if (x->vn != y->vn)
-		return x->vn < y->vn ? -1 : 1;
-	if (x != y)
-		return x < y ? -1 : 1;
-	return 0;
-}
-
-/*
- * Appends ents as Update messages of up to UPDATE_CHUNK mappings to b
- * (pushes and resyncs alike); returns how many messages.
- */
-static size_t
-updates_encode(struct nvad *nd, const struct dir_ent *const *ents, size_t n,
-    struct obuf *b)
-{
-	static Nva__Mapping m[UPDATE_CHUNK];
-	static Nva__Mapping *mp[UPDATE_CHUNK];
-	static ProtobufCBinaryData under[UPDATE_CHUNK][NVA_UNDERLAY_MAX];
-	size_t i, k, c, nmsg = 0;
-
-	for (i = 0; i < n; i += c) {
-		Nva__Envelope e = NVA__ENVELOPE__INIT;
-		Nva__Update u = NVA__UPDATE__INIT;
-
-		c = n - i < UPDATE_CHUNK ? n - i : UPDATE_CHUNK;
-		for (k = 0; k < c; k++) {
-			dir_ent_mapping(nd->dir, ents[i + k], &m[k], under[k]);
-			mp[k] = &m[k];
-		}
-		u.n_mappings = c;
-		u.mappings = mp;
-		e.body_case = NVA__ENVELOPE__BODY_UPDATE;
-		e.update = &u;
-		if (obuf_msg(b, &e) < 0)
-			fatal("out of memory encoding an update");
-		nmsg++;
-	}
-	return nmsg;
-}
-
-/* Encodes the changes of one VN once and writes them to its subscribers. */
-static void
-push_vn(struct nvad_sessions *ss, struct vnsub *v, struct dir_ent **ents,
-    size_t n)
-{
-	struct nvad *nd = ss->nd;
-	struct obuf b = { 0 };
-	size_t k, nmsg;
-
-	nmsg = updates_encode(nd, (const struct dir_ent *const *)ents, n, &b);
-	for (k = 0; k < v->n; k++) {
-		struct sess *s = v->s[k];
-
-		if (s->dead)
-			continue;
-		send_raw(s, b.p, b.len);
-		s->tx_msgs += nmsg;
-		nd->cnt.tx_msgs += nmsg;
-		nd->cnt.push_msgs += nmsg;
-		nd->cnt.pushes += n;
-	}
-	free(b.p);
-}
-
-static struct sess *
-sess_of_nve(struct nvad_sessions *ss, uint32_t idx)
-{
-	struct sess *s;
-
-	for (s = ss->head; s != NULL; s = s->next)
-		if (!s->dead && s->st == SS_UP && s->nve != NULL &&
-		    s->nve->idx == idx)
-			return s;
-	return NULL;
-}
-
-static void
-send_moved(struct nvad_sessions *ss, const struct pending_moved *pm)
-{
-	ProtobufCBinaryData under[NVA_UNDERLAY_MAX];
-	Nva__Envelope e = NVA__ENVELOPE__INIT;
-	Nva__Moved mv = NVA__MOVED__INIT;
-	Nva__Mapping m;
-	struct dir_nve *old = dir_nve_at(ss->nd->dir, pm->old_nve);
-	struct sess *s;
-
-	if (old == NULL || (s = sess_of_nve(ss, pm->old_nve)) == NULL)
-		return;	/* not connected: it learns at resync */
-	dir_ent_mapping(ss->nd->dir, pm->ent, &m, under);
-	mv.mapping = &m;
-	mv.from_nve = old->name;
-	e.body_case = NVA__ENVELOPE__BODY_MOVED;
-	e.moved = &mv;
-	send_now(s, &e);
-	ss->nd->cnt.moved_sent++;
-}
-
-/*
- * End of a turn: commit what was staged, then release answers, pushes
- * and moved notices, and flush every connection written to.
- */
-static void
-batch_release(struct nvad_sessions *ss)
-{
-	struct nvad *nd = ss->nd;
-	struct sess *s, *next;
-	size_t i, j;
-
-	if (ss->staged_recs > 0) {
-		struct nvad_commit res;
-
-		if (nd->store->ops->commit(nd->store, dir_rev(nd->dir),
-		    &res) < 0)
-			fatal("store %s: commit failed: %s; stopping so that "
-			    "nothing unacknowledged is served (restart "
-			    "reloads the durable directory)",
-			    nd->store->ops->name, nd->store->err);
-		nd->cnt.commits++;
-		nd->cnt.commit_recs += ss->staged_recs;
-		ss->staged_recs = 0;
-	}
-	/* answers, in the order they were asked */
-	for (s = ss->stage; s != NULL; s = next) {
-		next = s->stage_next;
-		s->on_stage = false;
-		s->stage_next = NULL;
-		if (!s->dead && s->staged.len > 0)
-			send_raw(s, s->staged.p, s->staged.len);
-		s->staged.len = 0;
-	}
-	ss->stage = NULL;
-	/* sessions closed during the turn (none is referenced any more:
-	 * unlinked from every list, and the stage list is empty) */
-	while ((s = ss->graveyard) != NULL) {
-		ss->graveyard = s->next;
-		sess_free(s);
-	}
-	/* pushes, grouped by VN */
-	if (ss->nchanged > 0) {
-		qsort(ss->changed, ss->nchanged, sizeof(*ss->changed),
-		    cmp_ent_vn);
-		for (i = 0, j = 0; i < ss->nchanged; i++)	/* unique */
-			if (j == 0 || ss->changed[j - 1] != ss->changed[i])
-				ss->changed[j++] = ss->changed[i];
-		ss->nchanged = j;
-		for (i = 0; i < ss->nchanged; i = j) {
-			struct vnsub *v;
-
-			for (j = i; j < ss->nchanged &&
-			    ss->changed[j]->vn == ss->changed[i]->vn; j++)
-				;
-			if ((v = vnsub_find(ss, ss->changed[i]->vn,
-			    false)) != NULL)
-				push_vn(ss, v, &ss->changed[i], j - i);
-		}
-		ss->nchanged = 0;
-	}
-	for (i = 0; i < ss->nmoved; i++)
-		send_moved(ss, &ss->moved[i]);
-	ss->nmoved = 0;
-	/* flush everything */
-	for (s = ss->head; s != NULL; s = next) {
-		next = s->next;
-		if (s->dead)
-			continue;
-		nva_conn_flush(s->conn);
-		if (!s->paused && nva_conn_wq(s->conn) > READ_PAUSE_AT) {
-			s->paused = true;
-			nva_conn_pause(s->conn, true);
-		} else if (s->paused && nva_conn_wq(s->conn) < READ_PAUSE_AT / 2) {
-			s->paused = false;
-			nva_conn_pause(s->conn, false);
-		}
-	}
-}
-
-static void
-on_check(uv_check_t *h)
-{
-	batch_release(h->data);
-}
-
 /* ---- message handlers ---------------------------------------------------- */
 
 /* Addresses of a Report/Withdraw/Audit into arrays; NVA_OK or a code. */
@@ -710,7 +235,7 @@ on_hello(struct sess *s, uint64_t xid, const Nva__Hello *h)
 	nve->connected = true;
 	w.nva = nd->conf.name;
 	w.epoch = dir_epoch(nd->dir);
-	w.rev = dir_rev(nd->dir);
+	w.rev = adv_rev(ss);
 	w.keepalive_ms = nd->conf.keepalive_ms;
 	e.xid = xid;
 	e.body_case = NVA__ENVELOPE__BODY_WELCOME;
@@ -770,7 +295,7 @@ on_subscribe(struct sess *s, uint64_t xid, const Nva__Subscribe *sub)
 		}
 	}
 	full = since == 0 || sub->epoch != dir_epoch(nd->dir) ||
-	    since > dir_rev(nd->dir);
+	    since > adv_rev(s->ss);
 	if (full)
 		since = 0;
 	for (i = 0; i < sub->n_vn && !l.oom; i++) {
@@ -794,7 +319,7 @@ on_subscribe(struct sess *s, uint64_t xid, const Nva__Subscribe *sub)
 	free(l.e);
 	sd.n_vn = sub->n_vn;
 	sd.vn = sub->vn;
-	sd.rev = dir_rev(nd->dir);
+	sd.rev = adv_rev(s->ss);
 	sd.full = full;
 	e.xid = xid;
 	e.body_case = NVA__ENVELOPE__BODY_SYNC_DONE;
@@ -814,7 +339,7 @@ on_unsubscribe(struct sess *s, uint64_t xid, const Nva__Unsubscribe *u)
 
 	for (i = 0; i < u->n_vn; i++)
 		sub_del(s, u->vn[i]);
-	stage_ack(s, xid, dir_rev(s->ss->nd->dir));
+	stage_ack(s, xid, false, s->ss->nchanged);
 }
 
 static void
@@ -826,6 +351,7 @@ on_report(struct sess *s, uint64_t xid, const Nva__Report *r)
 	uint8_t mac[NVA_ADDRS_MAX][6];
 	bool has_mac[NVA_ADDRS_MAX];
 	enum nva_code code;
+	size_t c0;
 	char why[200];
 
 	code = take_addrs(r->addrs, r->n_addrs, a, mac, has_mac, why,
@@ -842,8 +368,9 @@ on_report(struct sess *s, uint64_t xid, const Nva__Report *r)
 		refuse(s, xid, code, "report", why);
 		return;
 	}
+	c0 = ss->nchanged;
 	batch_take(ss, &ss->out);
-	stage_ack(s, xid, dir_rev(nd->dir));
+	stage_ack(s, xid, true, c0);
 }
 
 static void
@@ -855,6 +382,7 @@ on_withdraw(struct sess *s, uint64_t xid, const Nva__Withdraw *w)
 	uint8_t mac[NVA_ADDRS_MAX][6];
 	bool has_mac[NVA_ADDRS_MAX];
 	enum nva_code code;
+	size_t c0;
 	char why[200];
 
 	code = take_addrs(w->addrs, w->n_addrs, a, mac, has_mac, why,
@@ -869,8 +397,9 @@ on_withdraw(struct sess *s, uint64_t xid, const Nva__Withdraw *w)
 		refuse(s, xid, code, "withdraw", why);
 		return;
 	}
+	c0 = ss->nchanged;
 	batch_take(ss, &ss->out);
-	stage_ack(s, xid, dir_rev(nd->dir));
+	stage_ack(s, xid, true, c0);
 }
 
 static void
@@ -890,7 +419,7 @@ on_query(struct sess *s, uint64_t xid, const Nva__Query *q)
 	}
 	ent = dir_lookup(nd->dir, q->vn, &a);
 	if (ent != NULL && ent->state != NVA_ST_WITHDRAWN) {
-		dir_ent_mapping(nd->dir, ent, &m, under);
+		ent_mapping(nd, ent, &m, under);
 		an.n_mappings = 1;
 		an.mappings = &mp;
 	}
@@ -905,6 +434,7 @@ on_subnet(struct sess *s, uint64_t xid, const Nva__Subnet *sn)
 {
 	struct nvad_sessions *ss = s->ss;
 	struct nva_addr p;
+	size_t c0;
 	enum nva_code code;
 
 	if (nva_addr_from(&p, &sn->prefix) < 0 || p.len == 6) {
@@ -920,8 +450,9 @@ on_subnet(struct sess *s, uint64_t xid, const Nva__Subnet *sn)
 		refuse(s, xid, code, "subnet", nva_code_name(code));
 		return;
 	}
+	c0 = ss->nchanged;
 	batch_take(ss, &ss->out);
-	stage_ack(s, xid, dir_rev(ss->nd->dir));
+	stage_ack(s, xid, true, c0);
 }
 
 static void
@@ -975,7 +506,7 @@ on_audit(struct sess *s, uint64_t xid, const Nva__Audit *au)
 		d[k].entry = au->entries[i];
 		d[k].reason = (char *)bad[i];
 		if ((ent = dir_lookup(nd->dir, au->vn, &ips[i])) != NULL) {
-			dir_ent_mapping(nd->dir, ent, &m[k], under[k]);
+			ent_mapping(nd, ent, &m[k], under[k]);
 			d[k].directory = &m[k];
 		}
 		dp[k] = &d[k];
@@ -1181,12 +712,13 @@ sess_bury(struct sess *s)
 	ss->graveyard = s;
 }
 
-static void
+void
 sess_free(struct sess *s)
 {
 	nva_rx_free(&s->rx);
 	free(s->subs);
 	free(s->staged.p);
+	free(s->slots);
 	free(s);
 }
 
@@ -1210,7 +742,7 @@ on_closed(struct nva_conn *c, int err, void *arg)
 	sess_bury(s);
 }
 
-static void
+void
 sess_close(struct sess *s, const char *why)
 {
 	if (s->dead)
@@ -1305,7 +837,7 @@ on_ka(uv_timer_t *t)
 			Nva__Envelope e = NVA__ENVELOPE__INIT;
 			Nva__KeepAlive k = NVA__KEEP_ALIVE__INIT;
 
-			k.rev = dir_rev(nd->dir);
+			k.rev = adv_rev(ss);
 			e.body_case = NVA__ENVELOPE__BODY_KEEPALIVE;
 			e.keepalive = &k;
 			stage(s, &e);
@@ -1434,6 +966,20 @@ nvad_sessions_start(struct nvad *nd)
 	ss->ka.data = ss;
 	uv_timer_start(&ss->ka, on_ka, nd->conf.keepalive_ms,
 	    nd->conf.keepalive_ms);
+	if (nd->store->ops->follow != NULL) {
+		ss->shared = true;
+		ss->through = dir_rev(nd->dir);
+		nd->cnt.through = ss->through;
+		dir_out_init(&ss->rout);
+		if ((rc = uv_async_init(&nd->loop.uv, &ss->wake, on_wake)) < 0)
+			return rc;
+		ss->wake.data = ss;
+		if (nd->store->ops->follow(nd->store, wake_cb, ss) < 0) {
+			log_err("store %s: %s", nd->store->ops->name,
+			    nd->store->err);
+			return -EIO;
+		}
+	}
 	return 0;
 }
 
@@ -1449,6 +995,14 @@ nvad_sessions_stop(struct nvad *nd)
 	while (ss->head != NULL)
 		sess_close(ss->head, "nvad stopping");
 	batch_release(ss);
+	if (ss->shared) {
+		/* the store's thread calls wake_cb: it stops before the
+		 * handle it wakes goes */
+		nd->store->ops->close(nd->store);
+		nd->store = NULL;
+		if (!uv_is_closing((uv_handle_t *)&ss->wake))
+			uv_close((uv_handle_t *)&ss->wake, NULL);
+	}
 	for (i = 0; i < ss->nlis; i++)
 		if (!uv_is_closing((uv_handle_t *)&ss->lis[i]))
 			uv_close((uv_handle_t *)&ss->lis[i], NULL);
@@ -1485,6 +1039,10 @@ nvad_sessions_free(struct nvad *nd)
 	free(ss->lis);
 	free(ss->changed);
 	free(ss->moved);
+	free(ss->topush);
+	free(ss->lost);
+	if (ss->shared)
+		dir_out_free(&ss->rout);
 	free(ss);
 	nd->ss = NULL;
 }

@@ -9,18 +9,13 @@
  * of the machine may lose the last batches, never corrupt the file).
  *
  * Runs in nvad's one thread (blocking disk I/O at commit: session.c
- * groups many changes per batch).  Relies on liblmdb and getrandom(2).
+ * groups many changes per batch).  Relies on liblmdb, getrandom(2) and
+ * store_rec.c, which owns the key and value of a record.
  *
- * Layout (all integers big-endian):
+ * Layout:
  *
- *   "map"     key   vn(4) alen(1) addr(alen)              alen 4, 6, 16
- *             value ver(1)=1 state(1) flags(1) mac(6) seq(4) rev(8)
- *                   nlen(1) nve(nlen)                     22 + nlen
- *   "nve"     key   name (1..63 octets)
- *             value ver(1)=1 n(1) then n x [len(1) addr(len)]  len 4, 16
- *   "subnet"  key   vn(4) alen(1) prefix(alen) plen(1)     alen 4, 16
- *             value ver(1)=1 n(2) then n x [nlen(1) name(nlen)]
- *   "meta"    "epoch" -> 8 octets (random at creation, never 0)
+ *   "map", "nve", "subnet"   one record per key, as store_rec.c draws them
+ *   "meta"    "epoch" -> 8 octets big-endian (random at creation, never 0)
  *             "rev"   -> 8 octets (the last committed revision)
  *
  * A record whose version, length or fields are wrong fails load with a
@@ -38,12 +33,12 @@
 
 #include "nvad.h"
 
-#define REC_VERSION	1
-#define MAP_VAL_MIN	22
-
 enum { DB_MAP, DB_NVE, DB_SUBNET, DB_META, DB_COUNT };
 static const char *const db_names[DB_COUNT] = {
 	"map", "nve", "subnet", "meta",
+};
+static const enum nvad_rec_kind db_kind[DB_SUBNET + 1] = {
+	NVAD_REC_MAP, NVAD_REC_NVE, NVAD_REC_SUBNET,
 };
 
 struct lstore {
@@ -83,81 +78,6 @@ lmdb_fail(struct lstore *l, const char *what, int rc)
 	return rc > 0 ? -rc : -EIO;	/* errno, or an MDB_ code */
 }
 
-/* Key of r into k (room for 4 + 1 + 16 + 1 or a name); its length. */
-static size_t
-rec_key(const struct nvad_rec *r, uint8_t *k)
-{
-	size_t n;
-
-	if (r->kind == NVAD_REC_NVE) {
-		n = strnlen(r->nve, NVA_NAME_MAX);
-		memcpy(k, r->nve, n);
-		return n;
-	}
-	put_be(k, r->vn, 4);
-	k[4] = r->addr.len;
-	memcpy(k + 5, r->addr.a, r->addr.len);
-	n = 5u + r->addr.len;
-	if (r->kind == NVAD_REC_SUBNET)
-		k[n++] = r->plen;
-	return n;
-}
-
-/* The value of r in l->vbuf; its length, or 0 when out of memory. */
-static size_t
-rec_value(struct lstore *l, const struct nvad_rec *r)
-{
-	size_t need, n = 0, len;
-	unsigned i;
-	uint8_t *p;
-
-	if (r->kind == NVAD_REC_MAP)
-		need = MAP_VAL_MIN + NVA_NAME_MAX;
-	else if (r->kind == NVAD_REC_NVE)
-		need = 2 + NVA_UNDERLAY_MAX * 17;
-	else
-		need = 3 + (size_t)r->nsnves * (NVA_NAME_MAX + 1);
-	if (need > l->cvbuf) {
-		if ((p = realloc(l->vbuf, need)) == NULL)
-			return 0;
-		l->vbuf = p;
-		l->cvbuf = need;
-	}
-	p = l->vbuf;
-	p[n++] = REC_VERSION;
-	switch (r->kind) {
-	case NVAD_REC_MAP:
-		p[n++] = r->state;
-		p[n++] = r->flags;
-		memcpy(p + n, r->mac, 6);
-		put_be(p + n + 6, r->seq, 4);
-		put_be(p + n + 10, r->rev, 8);
-		n += 18;
-		len = strnlen(r->nve, NVA_NAME_MAX);
-		p[n++] = (uint8_t)len;
-		memcpy(p + n, r->nve, len);
-		return n + len;
-	case NVAD_REC_NVE:
-		p[n++] = (uint8_t)r->nunderlay;
-		for (i = 0; i < r->nunderlay && i < NVA_UNDERLAY_MAX; i++) {
-			p[n++] = r->underlay[i].len;
-			memcpy(p + n, r->underlay[i].a, r->underlay[i].len);
-			n += r->underlay[i].len;
-		}
-		return n;
-	default:
-		put_be(p + n, r->nsnves, 2);
-		n += 2;
-		for (i = 0; i < r->nsnves; i++) {
-			len = strnlen(r->snves[i], NVA_NAME_MAX);
-			p[n++] = (uint8_t)len;
-			memcpy(p + n, r->snves[i], len);
-			n += len;
-		}
-		return n;
-	}
-}
-
 static int
 txn_open(struct lstore *l)
 {
@@ -194,7 +114,7 @@ lm_put(struct nvad_store *s, const struct nvad_rec *r)
 	if ((rc = txn_open(l)) < 0)
 		return rc;
 	k.mv_data = kb;
-	k.mv_size = rec_key(r, kb);
+	k.mv_size = nvad_rec_key(r, kb);
 	if (k.mv_size == 0)
 		return -EINVAL;
 	if (r->kind == NVAD_REC_SUBNET && r->nsnves == 0) {
@@ -202,7 +122,7 @@ lm_put(struct nvad_store *s, const struct nvad_rec *r)
 		return rc == 0 || rc == MDB_NOTFOUND ? 0 :
 		    lmdb_fail(l, "del", rc);
 	}
-	if ((v.mv_size = rec_value(l, r)) == 0)
+	if ((v.mv_size = nvad_rec_value(r, &l->vbuf, &l->cvbuf)) == 0)
 		return -ENOMEM;
 	v.mv_data = l->vbuf;
 	if ((rc = mdb_put(l->txn, dbi, &k, &v, 0)) != 0)
@@ -272,94 +192,6 @@ lm_meta(struct nvad_store *s, uint64_t *epoch, uint64_t *rev)
 
 /* ---- loading -------------------------------------------------------- */
 
-static bool
-name_ok(const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	if (n < 1 || n > NVA_NAME_MAX)
-		return false;
-	for (i = 0; i < n; i++)
-		if (p[i] <= ' ' || p[i] > '~')
-			return false;
-	return true;
-}
-
-static bool
-addr_len_ok(unsigned len, bool mac)
-{
-	return len == 4 || len == 16 || (mac && len == 6);
-}
-
-/* Decodes one record of database db; NULL or what is wrong with it. */
-static const char *
-rec_decode(int db, const MDB_val *k, const MDB_val *v, struct nvad_rec *r,
-    char (*names)[NVA_NAME_MAX + 1])
-{
-	const uint8_t *kp = k->mv_data, *p = v->mv_data;
-	size_t kn = k->mv_size, n = v->mv_size, off;
-	unsigned i, len;
-
-	memset(r, 0, sizeof(*r));
-	if (n < 1 || p[0] != REC_VERSION)
-		return "unknown record version";
-	if (db == DB_NVE) {
-		r->kind = NVAD_REC_NVE;
-		if (!name_ok(kp, kn))
-			return "bad NVE name";
-		memcpy(r->nve, kp, kn);
-		if (n < 2 || p[1] > NVA_UNDERLAY_MAX)
-			return "bad underlay count";
-		r->nunderlay = p[1];
-		for (i = 0, off = 2; i < r->nunderlay; i++) {
-			if (off >= n || !addr_len_ok(p[off], false) ||
-			    off + 1 + p[off] > n)
-				return "bad underlay address";
-			r->underlay[i].len = p[off];
-			memcpy(r->underlay[i].a, p + off + 1, p[off]);
-			off += 1u + p[off];
-		}
-		return off == n ? NULL : "trailing octets";
-	}
-	if (kn < 5 || !addr_len_ok(kp[4], db == DB_MAP) ||
-	    kn != 5u + kp[4] + (db == DB_SUBNET))
-		return "bad key length";
-	r->vn = (uint32_t)get_be(kp, 4);
-	r->addr.len = kp[4];
-	memcpy(r->addr.a, kp + 5, kp[4]);
-	if (db == DB_MAP) {
-		r->kind = NVAD_REC_MAP;
-		if (n < MAP_VAL_MIN || n != MAP_VAL_MIN + (size_t)p[21])
-			return "bad value length";
-		if (p[1] < NVA_ST_ASSOCIATED || p[1] > NVA_ST_WITHDRAWN)
-			return "bad state";
-		r->state = p[1];
-		r->flags = p[2];
-		memcpy(r->mac, p + 3, 6);
-		r->seq = (uint32_t)get_be(p + 9, 4);
-		r->rev = get_be(p + 13, 8);
-		if (p[21] > 0 && !name_ok(p + 22, p[21]))
-			return "bad NVE name";
-		memcpy(r->nve, p + 22, p[21]);
-		return NULL;
-	}
-	r->kind = NVAD_REC_SUBNET;
-	r->plen = kp[kn - 1];
-	if (n < 3)
-		return "bad value length";
-	r->nsnves = (unsigned)get_be(p + 1, 2);
-	r->snves = names;
-	for (i = 0, off = 3; i < r->nsnves; i++) {
-		len = off < n ? p[off] : 0;
-		if (off + 1 + len > n || !name_ok(p + off + 1, len))
-			return "bad NVE name";
-		memcpy(names[i], p + off + 1, len);
-		names[i][len] = '\0';
-		off += 1 + len;
-	}
-	return off == n ? NULL : "trailing octets";
-}
-
 static void
 key_hex(const MDB_val *k, char *buf, size_t len)
 {
@@ -403,7 +235,9 @@ lm_load(struct nvad_store *s, int (*cb)(void *arg,
 				    lmdb_fail(l, "read", rc);
 				break;
 			}
-			if ((bad = rec_decode(db, &k, &v, &r, names)) != NULL) {
+			if ((bad = nvad_rec_decode(db_kind[db], k.mv_data,
+			    k.mv_size, v.mv_data, v.mv_size, &r,
+			    names)) != NULL) {
 				key_hex(&k, hex, sizeof(hex));
 				snprintf(s->err, sizeof(s->err), "%s record, "
 				    "key %s: %s", db_names[db], hex, bad);

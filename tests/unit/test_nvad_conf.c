@@ -177,6 +177,8 @@ assert_conf_equal(const struct nvad_conf *a, const struct nvad_conf *b)
 	for (i = 0; i < a->netcd; i++)
 		assert_string_equal(a->etcd[i], b->etcd[i]);
 	assert_string_equal(a->etcd_prefix, b->etcd_prefix);
+	assert_int_equal(a->etcd_timeout_ms, b->etcd_timeout_ms);
+	assert_int_equal(a->etcd_txn_ops, b->etcd_txn_ops);
 	assert_int_equal(a->keepalive_ms, b->keepalive_ms);
 	assert_int_equal(a->dup_moves, b->dup_moves);
 	assert_int_equal(a->dup_window_s, b->dup_window_s);
@@ -244,6 +246,8 @@ assert_defaults_but_tls(const struct nvad_conf *c)
 	assert_true(c->sync);
 	assert_int_equal(c->netcd, 0);
 	assert_string_equal(c->etcd_prefix, "/splitnve/");
+	assert_int_equal(c->etcd_timeout_ms, 2000);
+	assert_int_equal(c->etcd_txn_ops, 128);
 	assert_int_equal(c->keepalive_ms, 3000);
 	assert_int_equal(c->dup_moves, 5);
 	assert_int_equal(c->dup_window_s, 180);
@@ -474,8 +478,28 @@ test_store_kinds(void **state)
 	    "\tendpoint \"http://127.0.0.1:2379\"\n"
 	    "\tendpoint \"http://[::1]:2379\"\n"
 	    "\tendpoint \"http://etcd-1.example:12379\"\n"
-	    "\tprefix \"/splitnve/\"\n}\n"));
+	    "\tprefix \"/splitnve/\"\n\ttimeout 2000\n"
+	    "\tmax-txn-ops 128\n}\n"));
 	free(text);
+	round_trip(&c);
+	nvad_conf_free(&c);
+
+	/* timeout and max-txn-ops at both ends of their ranges */
+	assert_int_equal(parse(&c, TLS "store etcd {\n"
+	    "\tendpoint http://127.0.0.1:2379\n\ttimeout 100\n"
+	    "\tmax-txn-ops 100000\n}\n"), 0);
+	assert_int_equal(c.etcd_timeout_ms, 100);
+	assert_int_equal(c.etcd_txn_ops, 100000);
+	text = print_str(&c);
+	assert_non_null(strstr(text, "\ttimeout 100\n"
+	    "\tmax-txn-ops 100000\n}\n"));
+	free(text);
+	round_trip(&c);
+	nvad_conf_free(&c);
+	assert_int_equal(parse(&c, TLS "store etcd { endpoint "
+	    "http://127.0.0.1:2379; timeout 60000; max-txn-ops 1 }\n"), 0);
+	assert_int_equal(c.etcd_timeout_ms, 60000);
+	assert_int_equal(c.etcd_txn_ops, 1);
 	round_trip(&c);
 	nvad_conf_free(&c);
 
@@ -775,6 +799,20 @@ test_errors_tls_store(void **state)
 	    "t:2: prefix: '/x' does not end in '/'\n");
 	expect_errors(TLS "store etcd { endpoint http://a:1; prefix \"\" }\n",
 	    "t:2: prefix: '' does not end in '/'\n");
+	expect_errors(TLS "store etcd {\n\tendpoint http://a:1\n"
+	    "\ttimeout 99\n\ttimeout 60001\n\ttimeout 2s\n\ttimeout\n"
+	    "\tmax-txn-ops 0\n\tmax-txn-ops 100001\n"
+	    "\tmax-txn-ops -1\n\tmax-txn-ops\n}\n",
+	    "t:4: timeout: '99' is not a number in 100..60000\n"
+	    "t:5: timeout: '60001' is not a number in 100..60000\n"
+	    "t:6: timeout: '2s' is not a number in 100..60000\n"
+	    "t:7: timeout: number missing\n"
+	    "t:8: max-txn-ops: '0' is not a number in 1..100000\n"
+	    "t:9: max-txn-ops: '100001' is not a number in 1..100000\n"
+	    "t:10: max-txn-ops: '-1' is not a number in 1..100000\n"
+	    "t:11: max-txn-ops: number missing\n");
+	expect_errors(TLS "store etcd { endpoint http://a:1; timeout 500 "
+	    "1 }\n", "t:2: unexpected '1'\n");
 }
 
 static void

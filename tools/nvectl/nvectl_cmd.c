@@ -107,7 +107,7 @@ const struct nvectl_cmd nvectl_cmds[] = {
 		{ "vsiid", "VSIID" }, { "vn", "VN" }, { "vid", "VID" },
 		{ "state", "STATE" }, { "vdp_state", "VDP" },
 		{ "addresses", "ADDRESSES" }, { "migration", "MIGRATION" },
-		{ "age", "AGE" }, COL_END },
+		{ "authorized", "AUTH" }, { "age", "AGE" }, COL_END },
 	    "tenant system interfaces (one per VSI)", false },
 	{ "tsi", "deassociate", &nvectl_nnved, "tsi-deassociate", NULL, {
 		{ NULL, "VSIID", "vsiid", NVECTL_ARG_STRING, 0, 0, 0 },

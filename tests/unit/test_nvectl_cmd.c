@@ -350,7 +350,7 @@ static const char tsis_reply[] =
     "{\"port\":\"eth1\",\"station\":\"52:54:00:00:00:03\","
     "\"vsiid\":\"c\",\"vn\":6000,\"vid\":102,\"state\":\"associated\","
     "\"vdp_state\":\"reswait\",\"addresses\":[],\"migration\":\"M+S\","
-    "\"age\":3}]}";
+    "\"authorized\":\"pending\",\"age\":3}]}";
 
 static void
 filters_applied(void **state)
@@ -358,20 +358,20 @@ filters_applied(void **state)
 	(void)state;
 	RENDER_OK(false,
 	    "PORT  STATION            VSIID  VN    VID  STATE       VDP      "
-	    "ADDRESSES  MIGRATION  AGE\n"
+	    "ADDRESSES  MIGRATION  AUTH     AGE\n"
 	    "eth1  52:54:00:00:00:03  c      6000  102  associated  reswait  "
-	    "-          M+S        3\n",
+	    "-          M+S        pending  3\n",
 	    tsis_reply, "tsi", "show", "vn", "6000");
 	RENDER_OK(false,
 	    "PORT  STATION            VSIID  VN    VID  STATE      VDP      "
-	    "ADDRESSES                       MIGRATION  AGE\n"
+	    "ADDRESSES                       MIGRATION  AUTH  AGE\n"
 	    "eth1  52:54:00:00:00:01  a      5000  100  activated  waitcmd  "
-	    "198.51.100.7,52:54:00:aa:00:01  -          1.250\n",
+	    "198.51.100.7,52:54:00:aa:00:01  -          -     1.250\n",
 	    tsis_reply, "tsi", "show", "vn", "5000", "port", "eth1");
 	/* Nothing passes: header only (widths from the header). */
 	RENDER_OK(false,
 	    "PORT  STATION  VSIID  VN  VID  STATE  VDP  ADDRESSES  "
-	    "MIGRATION  AGE\n", tsis_reply, "tsi", "show", "port", "eth9");
+	    "MIGRATION  AUTH  AGE\n", tsis_reply, "tsi", "show", "port", "eth9");
 	/* JSON output is filtered too. */
 	RENDER_OK(true, "[\n  {\n    \"port\": \"eth2\",\n"
 	    "    \"station\": \"52:54:00:00:00:02\",\n"

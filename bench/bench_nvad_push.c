@@ -15,9 +15,16 @@
  *   nvad memory the reporter loads M mappings into VN 5002 (64 per
  *               Report); nvad's VmRSS (--pid) and the LMDB data file
  *               (--db) before and after, divided by M.
+ *   nvad etcd mode  (--etcd-mode-port) the nvad push phase again,
+ *               against a second nvad whose store is etcd ("store etcd",
+ *               the same etcd as below): the same sessions and reports,
+ *               --etcd-n of them; no memory phase.
  *   etcd        S watch streams on a key prefix and N puts of distinct
  *               keys, W in flight, through etcd's v3 JSON gateway with
- *               libcurl's multi interface; the same figures.
+ *               libcurl's multi interface; the same figures, then the
+ *               ratios of push events per second: nvad (LMDB) / raw etcd
+ *               and nvad in etcd mode / raw etcd (issue 5 aims at 1/1.5
+ *               or better for the latter: at most 1.5x slower).
  *
  * Latency runs from the write of the request (Report / put) to the
  * arrival of each push (Update mapping / watch event), CLOCK_MONOTONIC,
@@ -128,9 +135,9 @@ h_pct(const struct hist *h, double p)
 
 struct opts {
 	const char	*host, *pki, *nva_name, *db, *etcd, *etcd_prefix;
-	int		 port;
+	int		 port, em_port;		/* em: the nvad in etcd mode */
 	unsigned	 s, n, w, m, etcd_n;
-	int		 pid, etcd_pid;
+	int		 pid, etcd_pid, em_pid;
 	unsigned	 deadline_s;
 };
 
@@ -139,6 +146,19 @@ static struct opts o = {
 	.etcd_prefix = "/snbench/", .s = 100, .n = 100000, .w = 256,
 	.m = 1000000, .etcd_n = 0, .pid = 0, .deadline_s = 120,
 };
+
+/*
+ * The nvad phases run once per nvad: what differs between the runs.
+ * The LMDB run takes n, m, pid and db from the options; the etcd-mode
+ * run etcd_n reports, no memory phase, em_pid.
+ */
+struct target {
+	const char	*label;
+	int		 port, pid;
+	const char	*db;
+	unsigned	 n, m;
+};
+static struct target tgt;
 
 static int failures;
 
@@ -272,8 +292,8 @@ refill(void)
 		uint32_t first = g.next * per;
 		unsigned cnt = per;
 
-		if (g.ph == PH_LOAD && o.m - first < cnt)
-			cnt = o.m - first;
+		if (g.ph == PH_LOAD && tgt.m - first < cnt)
+			cnt = tgt.m - first;
 		if (send_report(g.ph == PH_PUSH ? VN_PUSH : VN_LOAD,
 		    g.ph == PH_PUSH ? 0 : 1, first, cnt, g.next + 1) < 0) {
 			failf("reporter: write failed");
@@ -572,10 +592,10 @@ push_done(void)
 {
 	unsigned i;
 
-	if (g.acked < o.n)
+	if (g.acked < tgt.n)
 		return false;
 	for (i = 0; i < o.s; i++)
-		if (g.subs[i].got < o.n)
+		if (g.subs[i].got < tgt.n)
 			return false;
 	return true;
 }
@@ -696,9 +716,9 @@ db_size(long long *apparent, long long *alloc)
 	struct stat st;
 
 	*apparent = *alloc = -1;
-	if (o.db == NULL)
+	if (tgt.db == NULL)
 		return;
-	snprintf(path, sizeof(path), "%s/data.mdb", o.db);
+	snprintf(path, sizeof(path), "%s/data.mdb", tgt.db);
 	if (stat(path, &st) < 0)
 		return;
 	*apparent = st.st_size;
@@ -731,10 +751,11 @@ close_all(void)
 	nva_tls_free(g.rep.tls);
 }
 
-static double nvad_events_s;
+static double nvad_events_s, em_events_s;	/* push events/s */
 
+/* The nvad phases against t; *events_s gets push events per second. */
 static int
-bench_nvad(void)
+bench_nvad(double *events_s)
 {
 	struct sockaddr_storage ss;
 	char name[NVA_NAME_MAX + 1];
@@ -746,18 +767,19 @@ bench_nvad(void)
 	memset(&ss, 0, sizeof(ss));
 	if (inet_pton(AF_INET, o.host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
 		ss.ss_family = AF_INET;
-		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)o.port);
+		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)tgt.port);
 	} else if (inet_pton(AF_INET6, o.host,
 	    &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
 		ss.ss_family = AF_INET6;
-		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)o.port);
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)tgt.port);
 	} else {
 		failf("--host %s: not a numeric address", o.host);
 		return -1;
 	}
+	memset(&g, 0, sizeof(g));	/* a run before may have left state */
 	g.loop = uv_default_loop();
 	g.subs = calloc(o.s, sizeof(*g.subs));
-	g.sent_ns = calloc(o.n, sizeof(*g.sent_ns));
+	g.sent_ns = calloc(tgt.n, sizeof(*g.sent_ns));
 	if (g.subs == NULL || g.sent_ns == NULL) {
 		failf("out of memory");
 		return -1;
@@ -772,7 +794,7 @@ bench_nvad(void)
 		goto out;
 	for (i = 0; i < o.s; i++) {
 		snprintf(name, sizeof(name), "nveS%u", i + 1);
-		if ((g.subs[i].seen = calloc(o.n / 8 + 1, 1)) == NULL) {
+		if ((g.subs[i].seen = calloc(tgt.n / 8 + 1, 1)) == NULL) {
 			failf("out of memory");
 			goto out;
 		}
@@ -780,19 +802,20 @@ bench_nvad(void)
 			goto out;
 	}
 	if ((rc = run_until(all_ready)) < 0) {
-		failf("set-up: %u of %u sessions ready (%s)", g.ready, o.s + 1,
+		failf("%s set-up: %u of %u sessions ready (%s)", tgt.label,
+		    g.ready, o.s + 1,
 		    rc == -ETIMEDOUT ? "deadline passed" : "failed");
 		goto out;
 	}
 
 	/* push */
 	g.ph = PH_PUSH;
-	g.total = o.n;
-	cpu0 = o.pid > 0 ? cpu_of(o.pid) : -1;
+	g.total = tgt.n;
+	cpu0 = tgt.pid > 0 ? cpu_of(tgt.pid) : -1;
 	g.t0_ns = mono_ns();
 	refill();
 	rc = run_until(push_done);
-	cpu1 = o.pid > 0 ? cpu_of(o.pid) : -1;
+	cpu1 = tgt.pid > 0 ? cpu_of(tgt.pid) : -1;
 	for (i = 0; i < o.s; i++) {
 		dups += g.subs[i].dups;
 		stray += g.subs[i].stray;
@@ -800,22 +823,24 @@ bench_nvad(void)
 	secs = (double)(g.t_push_ns - g.t0_ns) / 1e9;
 	ack_s = (double)(g.t_ack_ns - g.t0_ns) / 1e9;
 	if (rc < 0)
-		failf("push: %s: %u of %u reports acknowledged, %llu of %llu "
+		failf("%s push: %s: %u of %u reports acknowledged, %llu of %llu "
 		    "push events received",
-		    rc == -ETIMEDOUT ? "deadline passed" : "failed", g.acked,
-		    o.n, (unsigned long long)g.pushed,
-		    (unsigned long long)o.s * o.n);
+		    tgt.label, rc == -ETIMEDOUT ? "deadline passed" : "failed",
+		    g.acked, tgt.n, (unsigned long long)g.pushed,
+		    (unsigned long long)o.s * tgt.n);
 	if (dups > 0 || stray > 0)
-		failf("push: %llu duplicate and %llu unexpected mappings",
-		    (unsigned long long)dups, (unsigned long long)stray);
-	nvad_events_s = secs > 0 ? (double)g.pushed / secs : 0;
-	printf("nvad: %u subscribers, %u reports (window %u): %.0f reports/s, "
+		failf("%s push: %llu duplicate and %llu unexpected mappings",
+		    tgt.label, (unsigned long long)dups, (unsigned long long)stray);
+	*events_s = secs > 0 && rc == 0 ? (double)g.pushed / secs : 0;
+	printf("%s: %u subscribers, %u reports (window %u): %.0f reports/s, "
 	    "%.0f push events/s, latency p50 %.2f ms p99 %.2f ms max %.2f ms"
-	    "%s\n", o.s, g.acked, o.w, ack_s > 0 ? g.acked / ack_s : 0,
-	    nvad_events_s, h_pct(&g.lat, 50), h_pct(&g.lat, 99),
+	    "%s\n", tgt.label, o.s, g.acked, o.w,
+	    ack_s > 0 ? g.acked / ack_s : 0,
+	    secs > 0 ? (double)g.pushed / secs : 0, h_pct(&g.lat, 50),
+	    h_pct(&g.lat, 99),
 	    (double)g.lat.max / 1000.0, rc < 0 ? " (INCOMPLETE)" : "");
-	printf("nvad: %llu push events in %.3f s (acks done after %.3f s)",
-	    (unsigned long long)g.pushed, secs, ack_s);
+	printf("%s: %llu push events in %.3f s (acks done after %.3f s)",
+	    tgt.label, (unsigned long long)g.pushed, secs, ack_s);
 	if (cpu0 >= 0 && cpu1 >= 0 && secs > 0)
 		printf("; nvad used %.2f s of CPU (%.0f%% of one core), "
 		    "%.0f push events per nvad CPU second", cpu1 - cpu0,
@@ -823,18 +848,18 @@ bench_nvad(void)
 		    (double)g.pushed / (cpu1 - cpu0) : 0);
 	printf("\n");
 	fflush(stdout);
-	if (rc < 0 || o.m == 0)
+	if (rc < 0 || tgt.m == 0)
 		goto out;
 
 	/* memory: M mappings in VN_LOAD, 64 per Report */
 	{
 		long long r0, r1, a0, a1, d0, d1;
 
-		r0 = o.pid > 0 ? rss_of(o.pid) : -1;
+		r0 = tgt.pid > 0 ? rss_of(tgt.pid) : -1;
 		db_size(&a0, &d0);
 		g.ph = PH_LOAD;
 		g.next = g.acked = g.outstanding = 0;
-		g.total = (o.m + NVA_ADDRS_MAX - 1) / NVA_ADDRS_MAX;
+		g.total = (tgt.m + NVA_ADDRS_MAX - 1) / NVA_ADDRS_MAX;
 		g.t0_ns = mono_ns();
 		refill();
 		rc = run_until(load_done);
@@ -845,17 +870,17 @@ bench_nvad(void)
 			    g.acked, g.total);
 			goto out;
 		}
-		r1 = o.pid > 0 ? rss_of(o.pid) : -1;
+		r1 = tgt.pid > 0 ? rss_of(tgt.pid) : -1;
 		db_size(&a1, &d1);
 		printf("memory: %u mappings loaded in %.2f s (%.0f mappings/s, "
-		    "64 per report)", o.m, secs, secs > 0 ? o.m / secs : 0);
+		    "64 per report)", tgt.m, secs, secs > 0 ? tgt.m / secs : 0);
 		if (r0 >= 0 && r1 >= 0)
 			printf(", RSS +%.0f B/mapping (%lld -> %lld B)",
-			    (double)(r1 - r0) / o.m, r0, r1);
+			    (double)(r1 - r0) / tgt.m, r0, r1);
 		if (a0 >= 0 && a1 >= 0)
 			printf(", LMDB %.0f B/mapping (data.mdb %lld -> %lld B, "
 			    "allocated %lld -> %lld B)",
-			    (double)(d1 - d0) / o.m, a0, a1, d0, d1);
+			    (double)(d1 - d0) / tgt.m, a0, a1, d0, d1);
 		printf("\n");
 		fflush(stdout);
 	}
@@ -1235,8 +1260,12 @@ bench_etcd(void)
 	if (r0 >= 0 && r1 >= 0)
 		printf("etcd: RSS +%.0f B/key over %u keys (%lld -> %lld B)\n",
 		    (double)(r1 - r0) / et.done, et.done, r0, r1);
-	if (nvad_events_s > 0 && ev_s > 0)
+	if (rc == 0 && nvad_events_s > 0 && ev_s > 0)
 		printf("ratio events/s nvad/etcd: %.1fx\n", nvad_events_s / ev_s);
+	if (rc == 0 && em_events_s > 0 && ev_s > 0)
+		printf("ratio events/s etcd mode/raw etcd: %.2fx (the aim: "
+		    "0.67x or more, raw etcd at most 1.5x faster)\n",
+		    em_events_s / ev_s);
 	fflush(stdout);
 out:
 	for (i = 0; et.w != NULL && i < o.s; i++) {
@@ -1288,6 +1317,9 @@ usage(FILE *f)
 "  --etcd-n N        puts for etcd (default: N)\n"
 "  --etcd-pid PID    etcd's pid, for VmRSS\n"
 "  --etcd-prefix P   key prefix (/snbench/)\n"
+"  --etcd-mode-port N  port of a second nvad whose store is that etcd:\n"
+"                    the push phase again there, --etcd-n reports\n"
+"  --etcd-mode-pid PID  that nvad's pid, for its CPU time\n"
 "  --deadline SECS   per phase (120)\n");
 }
 
@@ -1319,6 +1351,8 @@ main(int argc, char **argv)
 		{ "etcd-n", required_argument, NULL, 'e' },
 		{ "etcd-pid", required_argument, NULL, 'I' },
 		{ "etcd-prefix", required_argument, NULL, 'x' },
+		{ "etcd-mode-port", required_argument, NULL, 'q' },
+		{ "etcd-mode-pid", required_argument, NULL, 'j' },
 		{ "deadline", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -1338,6 +1372,10 @@ main(int argc, char **argv)
 		case 'I': o.etcd_pid = (int)num(optarg, 1, 1u << 30,
 		    "--etcd-pid"); break;
 		case 'x': o.etcd_prefix = optarg; break;
+		case 'q': o.em_port = (int)num(optarg, 1, 65535,
+		    "--etcd-mode-port"); break;
+		case 'j': o.em_pid = (int)num(optarg, 1, 1u << 30,
+		    "--etcd-mode-pid"); break;
 		case 'T': o.deadline_s = num(optarg, 1, 3600, "--deadline");
 			break;
 		case 's': o.s = num(optarg, 1, MAX_S, "-s"); break;
@@ -1357,8 +1395,22 @@ main(int argc, char **argv)
 		    "characters\n");
 		return 2;
 	}
-	if (o.pki != NULL && bench_nvad() < 0)
-		rc = 1;
+	if (o.em_port != 0 && (o.pki == NULL || o.etcd == NULL)) {
+		fprintf(stderr, "bench_nvad_push: --etcd-mode-port needs --pki "
+		    "and --etcd\n");
+		return 2;
+	}
+	if (o.pki != NULL) {
+		tgt = (struct target){ "nvad", o.port, o.pid, o.db, o.n, o.m };
+		if (bench_nvad(&nvad_events_s) < 0)
+			rc = 1;
+	}
+	if (o.em_port != 0) {
+		tgt = (struct target){ "nvad etcd mode", o.em_port, o.em_pid,
+		    NULL, o.etcd_n ? o.etcd_n : o.n, 0 };
+		if (bench_nvad(&em_events_s) < 0)
+			rc = 1;
+	}
 	if (o.etcd != NULL && bench_etcd() < 0)
 		rc = 1;
 	return rc;

@@ -2,14 +2,24 @@
 # nvad_push.sh - nvad's fan-out: mapping reports taken in per second and
 # push events per second out to S subscribed NVE sessions, report-to-push
 # latency, memory and LMDB octets per mapping at M mappings; then the
-# same fan-out on raw etcd (puts plus S watchers through its v3 JSON
-# gateway) in the same run, and the ratio.  Issue 5 item 6.
+# same fan-out through a second nvad whose store is etcd ("etcd mode"),
+# and on raw etcd (puts plus S watchers through its v3 JSON gateway), in
+# the same run, and the ratios.  Issue 5 item 6.
 #
 #   bench_nvad_push --- nveR (reporter, W reports in flight) ----.
 #     (one libuv loop) - nveS1..nveS<S> (subscribed to VN 5001) -+- nvad 127.0.0.1:$PORT
 #                                                                     LMDB in $LAB/db
-#   bench_nvad_push --- W puts in flight, S watch streams --- etcd 127.0.0.1:23790
-#     (libcurl multi)                                            data in $LAB/etcd
+#                    then the same sessions, EN reports ---------- nvad 127.0.0.1:$PORT+1
+#                                                                     store etcd, prefix
+#                                                                     /snbench-nvad/ --.
+#   bench_nvad_push --- W puts in flight, S watch streams --- etcd 127.0.0.1:23790 <--'
+#     (libcurl multi)    on /snbench/                            data in $LAB/etcd
+#
+# The etcd-mode nvad and raw etcd do the same work: EN reports (puts) of
+# one mapping each, every one delivered to S subscribers (watchers).
+# The last line gives "etcd mode / raw etcd" in push events per second;
+# issue 5 aims at raw etcd being at most 1.5x faster (a ratio of 0.67 or
+# more).  etcd comes from tests/lib/etcd.sh (one member, its defaults).
 #
 # Everything on loopback, no namespaces.  The PKI (one CA, nva1, nveR,
 # nveS1..nveS<S>) is made by scripts/nva-certs.  nvad runs with the LMDB
@@ -22,8 +32,10 @@
 # subscribers (100), BENCH_N reports (100000), BENCH_W window (256),
 # BENCH_M mappings for the memory figure (1000000; 0 skips), BENCH_ETCD_N
 # etcd puts (5000: etcd delivers tens of thousands of events a second to
-# 100 watchers, so N would take minutes; 0 skips etcd), BENCH_PORT nvad's
-# port (47900), BENCH_DEADLINE seconds per phase (120), BENCH_SYNC=0 runs
+# 100 watchers, so N would take minutes; also the reports through nvad in
+# etcd mode; 0 skips both), BENCH_ETCD_MODE=0 skips nvad in etcd mode,
+# BENCH_PORT nvad's port (47900; the etcd-mode nvad takes the next one),
+# BENCH_DEADLINE seconds per phase (120), BENCH_SYNC=0 runs
 # nvad with "sync no", BENCH_PERF=1 records nvad with perf during the run
 # and prints its top symbols, LAB_KEEP=1 keeps the scratch folder.
 #
@@ -31,6 +43,7 @@
 # the script fails only when something does not work (a daemon does not
 # start or dies, a session fails, counts are wrong, a deadline passes).
 . "${SN_SOURCE:-$(dirname "$0")/..}/lab/lib.sh"
+. "${SN_SOURCE:-$(dirname "$0")/..}/tests/lib/etcd.sh"
 SRC=${SN_SOURCE:-$(dirname "$0")/..}
 B=${SN_BUILD:-build/dev}
 NVAD=$B/daemons/nvad
@@ -47,7 +60,8 @@ SYNC=yes
 for f in "$NVAD" "$BENCH"; do
 	[ -x "$f" ] || { echo "nvad_push: $f not built" >&2; exit 2; }
 done
-for v in "$S" "$N" "$W" "$M" "$EN" "$PORT" "$DL"; do
+EM=${BENCH_ETCD_MODE:-1}
+for v in "$S" "$N" "$W" "$M" "$EN" "$PORT" "$DL" "$EM"; do
 	case $v in
 	''|*[!0-9]*) echo "nvad_push: BENCH_* values must be numbers" >&2; exit 2 ;;
 	esac
@@ -86,27 +100,48 @@ NVAD_PID=$!
 LAB_PIDS="$LAB_PIDS $NVAD_PID"
 wait_for 10 "nvad serving" grep -q "serving" "$LAB/nvad.log"
 
-# ---- etcd -----------------------------------------------------------------
+# ---- etcd (tests/lib/etcd.sh: one member, client 127.0.0.1:23790) ---------
 ETCD_ARGS=()
+EPID=
 if [ "$EN" -gt 0 ]; then
-	if command -v etcd >/dev/null; then
-		etcd --name snbench --data-dir "$LAB/etcd" \
-			--listen-client-urls http://127.0.0.1:23790 \
-			--advertise-client-urls http://127.0.0.1:23790 \
-			--listen-peer-urls http://127.0.0.1:23800 \
-			--initial-advertise-peer-urls http://127.0.0.1:23800 \
-			--initial-cluster snbench=http://127.0.0.1:23800 \
-			--log-level warn >"$LAB/etcd.log" 2>&1 &
-		ETCD_PID=$!
-		LAB_PIDS="$LAB_PIDS $ETCD_PID"
-		wait_for 20 "etcd healthy" sh -c \
-			"curl -sf http://127.0.0.1:23790/health | grep -q true"
-		ETCD_ARGS=(--etcd http://127.0.0.1:23790 --etcd-n "$EN"
-			--etcd-pid "$ETCD_PID")
+	if etcd_have; then
+		etcd_start_one snbench - "$LAB/etcd"
+		EPID=${ETCD_PID[snbench]}
+		etcd_wait 20
+		ETCD_ARGS=(--etcd "$(etcd_url snbench)" --etcd-n "$EN"
+			--etcd-pid "$EPID")
 		EV=$(etcd --version | sed -n 's/^etcd Version: //p')
 	else
-		echo "note: no etcd (Debian etcd-server): the etcd part is skipped"
+		echo "note: no etcd (Debian etcd-server): the etcd parts are skipped"
 	fi
+fi
+
+# ---- nvad in etcd mode: the same PKI and name, the next port --------------
+EMPID=
+if [ -n "$EPID" ] && [ "$EM" != 0 ]; then
+	cat >"$LAB/nvad-etcd.conf" <<EOF
+nva-name nva1
+listen 127.0.0.1 port $((PORT + 1))
+tls {
+	cert "$PKI/nva1.pem"
+	key "$PKI/nva1.key"
+	ca "$PKI/ca.pem"
+}
+control "$LAB/nvad-etcd.sock"
+store etcd {
+$(etcd_conf_endpoints)
+	prefix "/snbench-nvad/"
+}
+keepalive 3000
+max-sessions $((S + 64))
+EOF
+	"$NVAD" -n -f "$LAB/nvad-etcd.conf" 2>"$LAB/check-etcd.log" ||
+		fail "nvad -n refuses the etcd-mode config: $(cat "$LAB/check-etcd.log")"
+	"$NVAD" -f "$LAB/nvad-etcd.conf" -l info >"$LAB/nvad-etcd.log" 2>&1 &
+	EMPID=$!
+	LAB_PIDS="$LAB_PIDS $EMPID"
+	wait_for 20 "nvad in etcd mode serving" grep -q "serving" "$LAB/nvad-etcd.log"
+	ETCD_ARGS+=(--etcd-mode-port $((PORT + 1)) --etcd-mode-pid "$EMPID")
 fi
 
 PERF_PID=
@@ -117,14 +152,18 @@ if [ -n "${BENCH_PERF:-}" ] && [ "$BENCH_PERF" != 0 ] && command -v perf >/dev/n
 fi
 
 echo "== nvad push: S=$S subscribers, N=$N reports, window $W, M=$M; nvad store lmdb sync $SYNC"
+[ -n "$EMPID" ] && echo "   then nvad with store etcd and raw etcd: $EN reports / puts each"
 echo "   $(nproc) cores shared by nvad, etcd${EV:+ $EV} and the bench program; build $B"
 rc=0
 timeout $((DL * 5 + 60)) "$BENCH" --pki "$PKI" --port "$PORT" --pid "$NVAD_PID" \
 	--db "$LAB/db" -s "$S" -n "$N" -w "$W" -m "$M" --deadline "$DL" \
 	"${ETCD_ARGS[@]}" || rc=$?
 kill -0 "$NVAD_PID" 2>/dev/null || fail "nvad died: $(tail -n 5 "$LAB/nvad.log")"
-if [ -n "${ETCD_PID:-}" ]; then
-	kill -0 "$ETCD_PID" 2>/dev/null || fail "etcd died: $(tail -n 5 "$LAB/etcd.log")"
+if [ -n "$EMPID" ]; then
+	kill -0 "$EMPID" 2>/dev/null || fail "nvad in etcd mode died: $(tail -n 5 "$LAB/nvad-etcd.log")"
+fi
+if [ -n "$EPID" ]; then
+	kill -0 "$EPID" 2>/dev/null || fail "etcd died: $(tail -n 5 "$LAB/etcd-snbench.log")"
 fi
 if [ -n "$PERF_PID" ]; then
 	kill -INT "$PERF_PID" 2>/dev/null

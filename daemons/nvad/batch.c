@@ -538,7 +538,8 @@ take_lost(struct nvad_sessions *ss, const struct nvad_commit *res)
 		}
 		ss->lost[ss->nlost++] = e;
 	}
-	qsort(ss->lost, ss->nlost, sizeof(*ss->lost), cmp_ptr);
+	if (ss->nlost > 1)
+		qsort(ss->lost, ss->nlost, sizeof(*ss->lost), cmp_ptr);
 	/* this batch's moves of lost entries did not happen; they are
 	 * kept aside for the owner before them (below) */
 	if ((drop = calloc(ss->nmoved ? ss->nmoved : 1,
@@ -659,7 +660,7 @@ void
 batch_release(struct nvad_sessions *ss)
 {
 	struct nvad *nd = ss->nd;
-	struct nvad_commit res = { .rev = dir_rev(nd->dir) };
+	struct nvad_commit res = { .rev = adv_rev(ss) };
 	struct sess *s, *next;
 	size_t i;
 
@@ -698,10 +699,19 @@ batch_release(struct nvad_sessions *ss)
 	/* pushes, grouped by VN */
 	if (ss->shared) {
 		for (i = 0; i < ss->nchanged; i++) {
-			if (is_lost(ss, ss->changed[i]))
+			struct dir_ent *e = ss->changed[i];
+			struct nvad_rec r;
+			uint64_t rev = 0;
+
+			if (is_lost(ss, e))
 				continue;	/* holds the winner's value */
-			dir_ent_set_rev(ss->changed[i], res.rev);
-			topush_add(ss, ss->changed[i]);
+			if (nd->store->ops->mod_rev != NULL) {
+				/* the revision of its own transaction */
+				dir_ent_rec(nd->dir, e, &r);
+				rev = nd->store->ops->mod_rev(nd->store, &r);
+			}
+			dir_ent_set_rev(e, rev != 0 ? rev : res.rev);
+			topush_add(ss, e);
 		}
 		ss->nchanged = 0;
 		dir_set_rev(nd->dir, ss->through);

@@ -390,6 +390,10 @@ struct nvad_store_ops {
 	int	(*take)(struct nvad_store *s,
 		    int (*cb)(void *arg, const struct nvad_rec *r), void *arg,
 		    uint64_t *through);
+	/* Shared stores: the mod revision the store knows for r's key
+	 * (right after a commit: that of the transaction that wrote it,
+	 * which differs between the chunks of one commit); 0: unknown. */
+	uint64_t (*mod_rev)(struct nvad_store *s, const struct nvad_rec *r);
 };
 struct nvad_store {
 	const struct nvad_store_ops *ops;

@@ -19,26 +19,22 @@
  * own rev field says.  A SUBNET record without NVEs is a DELETE of its
  * key, the only delete nvad does.
  *
- * Writers race through compare-and-swap: the store remembers each key's
- * mod_revision (from load, its own commits and the watch) and a commit
- * is a series of transactions of at most max-txn-ops keys, each "if
- * every key still has the mod revision I know, write them all, else
- * read them all".  A key someone else changed first is LOST (its value
- * now goes back to nvad in the commit result); the others are tried
- * again.  A request whose answer never came (timeout, 5xx, cut
- * connection) goes to the next endpoint; when that retry finds a key
- * already holding exactly the value it was writing, the first attempt
- * did land and the key counts as written.
+ * Writers race through compare-and-swap (docs/nvad.8, SHARED
+ * DIRECTORY): the store remembers each key's mod_revision; a commit is
+ * transactions of at most max-txn-ops keys, "if every key still has the
+ * revision I know, write them all, else read them all".  A key changed
+ * first by another writer is LOST (its value goes back in the commit
+ * result); the others are tried again.  A request without an answer
+ * goes to the next endpoint; a retry that finds a key already holding
+ * the value it writes counts the first attempt as landed.
  *
  * Threads: every op runs on nvad's loop thread and blocks for at most
- * the per-request timeout times the endpoints tried (the store is a
- * blocking provider, like LMDB).  follow() starts a thread of the
- * store's own that keeps one watch stream on the prefix open (from the
- * loaded revision + 1, after a cut from the last revision seen + 1, on
- * the next endpoint), decodes events into a queue under a mutex and
- * calls wake(); take() drains the queue on the loop thread.  Only the
- * loop thread touches the remembered revisions and the staged batch;
- * the watch thread has its own curl handle and buffers.
+ * the request timeout times the endpoints tried (a blocking provider,
+ * like LMDB).  follow() starts a thread of the store's own holding one
+ * watch stream on the prefix (from the loaded revision + 1; after a cut,
+ * from the last seen + 1 on the next endpoint) that queues decoded
+ * events under a mutex and calls wake(); take() drains the queue on the
+ * loop thread, the only one touching remembered revisions and the batch.
  *
  * Relies on store_rec.c (record codec), util/hash, util/hex, util/conf,
  * util/mtime, libcurl, jansson, OpenSSL (base64), pthreads and
@@ -66,8 +62,7 @@
 #define LOAD_PAGE	1000		/* keys per range request at load */
 #define SFX_MAX		(2 + 2 * NVAD_REC_KEY_MAX)	/* "m/" HEX */
 #define NAMES_MAX	0x10000		/* NVE names a subnet value holds */
-#define WATCH_DOWN_X	10		/* watch gives up after this many
-					   timeouts without an endpoint */
+#define WATCH_DOWN_X	10		/* timeouts without an endpoint */
 
 /* ---- what one thread needs to talk to etcd ------------------------------- */
 
@@ -238,16 +233,12 @@ unb64(const char *s, uint8_t **out)
 		*out = NULL;
 		return -1;
 	}
-	if (n > 0 && s[n - 1] == '=')
-		len--;
-	if (n > 1 && s[n - 2] == '=')
-		len--;
+	len -= (n > 0 && s[n - 1] == '=') + (n > 1 && s[n - 2] == '=');
 	(*out)[len] = '\0';
 	return len;
 }
 
-/* An int64 field the gateway writes as a string (or a number); 0 if
- * missing. */
+/* An int64 field the gateway writes as a string (or number); 0: none. */
 static uint64_t
 jrev(const json_t *o, const char *k)
 {
@@ -362,8 +353,7 @@ kv_json(const struct estore *e, const json_t *kv, struct nvad_rec *r,
 	return rc;
 }
 
-/* The SUBNET record (no NVEs: deleted) of a subnet key's suffix: 0, or
- * -EINVAL when sfx is not one. */
+/* The SUBNET record (no NVEs: deleted) of a subnet key's suffix: 0/-EINVAL. */
 static int
 kv_rec_subnet_gone(const char *sfx, struct nvad_rec *r)
 {
@@ -417,6 +407,16 @@ rev_get(const struct estore *e, const char *sfx)
 	struct krev *k = rev_find(e, sfx, hash_bytes(sfx, strlen(sfx), 0));
 
 	return k != NULL ? k->rev : 0;
+}
+
+/* The mod revision remembered for r's key (nvad.h, mod_rev). */
+static uint64_t
+et_mod_rev(struct nvad_store *s, const struct nvad_rec *r)
+{
+	char sfx[SFX_MAX + 1];
+
+	rec_sfx(r, sfx);
+	return rev_get(s->priv, sfx);
 }
 
 /* Remembers sfx's mod revision (0: the key does not exist). */
@@ -1384,6 +1384,7 @@ static const struct nvad_store_ops etcd_ops = {
 	.stats = et_stats,
 	.follow = et_follow,
 	.take = et_take,
+	.mod_rev = et_mod_rev,
 };
 
 /*

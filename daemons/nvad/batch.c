@@ -494,7 +494,7 @@ cmp_ptr(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static bool
+bool
 is_lost(const struct nvad_sessions *ss, const struct dir_ent *e)
 {
 	return ss->nlost > 0 && bsearch(&e, ss->lost, ss->nlost,
@@ -561,18 +561,40 @@ take_lost(struct nvad_sessions *ss, const struct nvad_commit *res)
 			    "differ until restart", nd->store->ops->name);
 	}
 	/* a winner's move is told to the owner the entry had before this
-	 * batch's lost move, not to the NVE that never got it; none when
-	 * the winner is that owner */
+	 * batch's first lost move of it, not to an NVE that never got it;
+	 * none when the winner is that owner */
 	for (i = k, n = k; i < ss->nmoved; i++) {
 		struct pending_moved *pm = &ss->moved[i];
 
-		for (j = 0; j < ndrop; j++)
-			if (drop[j].ent == pm->ent)
+		for (j = 0; j < ndrop; j++) {
+			if (drop[j].ent == pm->ent) {
 				pm->old_nve = drop[j].old_nve;
+				break;
+			}
+		}
 		if (pm->old_nve != pm->new_nve)
 			ss->moved[n++] = *pm;
 	}
 	ss->nmoved = n;
+	/* a winner equal to this batch's lost value changes nothing in the
+	 * directory (no move above): the owner before the batch is told
+	 * all the same */
+	for (j = 0; j < ndrop; j++) {
+		struct dir_ent *e = drop[j].ent;
+		bool told = false;
+
+		for (i = 0; i < j && !told; i++)
+			told = drop[i].ent == e;	/* its first drop only */
+		for (i = k; i < ss->nmoved && !told; i++)
+			told = ss->moved[i].ent == e;
+		if (!told && e->state == NVA_ST_ACTIVATED &&
+		    e->nve != drop[j].old_nve)
+			moved_add(ss, e, drop[j].old_nve);
+	}
+	/* every lost entry is pushed with the winner's value (it may equal
+	 * the tentative one, and then applying it changed nothing) */
+	for (i = 0; i < ss->nlost; i++)
+		topush_add(ss, ss->lost[i]);
 	free(drop);
 }
 

@@ -865,6 +865,11 @@ nvad_admin_unfreeze(struct nvad *nd, uint32_t vn, const struct nva_addr *a,
 	}
 	batch_take(ss, &ss->out);
 	batch_release(ss);
+	if (is_lost(ss, dir_lookup(nd->dir, vn, a))) {
+		snprintf(err, errlen, "another nvad changed %s in VN %u first; "
+		    "look again and repeat", nva_addr_fmt(a, txt), vn);
+		return NVA_CONFLICT;
+	}
 	log_info("operator unfroze %s in VN %u", nva_addr_fmt(a, txt), vn);
 	return NVA_OK;
 }

@@ -133,6 +133,8 @@ void	ent_mapping(struct nvad *nd, const struct dir_ent *e,
 size_t	updates_encode(struct nvad *nd, const struct dir_ent *const *ents,
 	    size_t n, struct obuf *b);
 uint64_t adv_rev(const struct nvad_sessions *ss);
+/* Whether e's change lost in the last commit (shared store). */
+bool	is_lost(const struct nvad_sessions *ss, const struct dir_ent *e);
 void	on_check(uv_check_t *h);
 void	on_wake(uv_async_t *h);
 void	wake_cb(void *arg);

@@ -409,7 +409,6 @@ rev_get(const struct estore *e, const char *sfx)
 	return k != NULL ? k->rev : 0;
 }
 
-/* The mod revision remembered for r's key (nvad.h, mod_rev). */
 static uint64_t
 et_mod_rev(struct nvad_store *s, const struct nvad_rec *r)
 {
@@ -1277,8 +1276,9 @@ et_follow(struct nvad_store *s, void (*wake)(void *arg), void *arg)
 
 /*
  * The records the watch queued, in revision order, one at a time off
- * the queue's head.  Each sets its key's remembered revision; deletes
- * of MAP/NVE keys (by hand) and undecodable values are only counted.
+ * the queue's head.  Each raises its key's remembered revision (never
+ * lowers: a commit may know a newer one); deletes of MAP/NVE keys (by
+ * hand) and undecodable values are only counted.
  * A record cb refuses stays queued for the next call, and *through
  * stops before its revision.
  */
@@ -1302,8 +1302,8 @@ et_take(struct nvad_store *s, int (*cb)(void *arg,
 		pthread_mutex_unlock(&e->mu);
 		if (!more)
 			break;
-		if (q.sfx[0] != '\0' && rev_set(e, q.sfx, q.del ? 0 :
-		    q.mod) < 0) {
+		if (q.sfx[0] != '\0' && q.mod >= rev_get(e, q.sfx) &&
+		    rev_set(e, q.sfx, q.del ? 0 : q.mod) < 0) {
 			snprintf(s->err, sizeof(s->err), "out of memory");
 			rc = -ENOMEM;
 		} else if (q.give)

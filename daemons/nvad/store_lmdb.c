@@ -32,6 +32,7 @@
 #include <lmdb.h>
 
 #include "nvad.h"
+#include "util/cursor.h"
 
 enum { DB_MAP, DB_NVE, DB_SUBNET, DB_META, DB_COUNT };
 static const char *const db_names[DB_COUNT] = {
@@ -50,25 +51,6 @@ struct lstore {
 	uint8_t		*vbuf;		/* value being encoded */
 	size_t		 cvbuf;
 };
-
-static void
-put_be(uint8_t *p, uint64_t v, unsigned n)
-{
-	while (n-- > 0) {
-		p[n] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
-static uint64_t
-get_be(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	while (n-- > 0)
-		v = v << 8 | *p++;
-	return v;
-}
 
 static int
 lmdb_fail(struct lstore *l, const char *what, int rc)
@@ -137,7 +119,7 @@ meta_put(struct lstore *l, const char *key, uint64_t val)
 	MDB_val k = { strlen(key), (void *)key }, v = { 8, b };
 	int rc;
 
-	put_be(b, val, 8);
+	put_be_n(b, val, 8);
 	if ((rc = mdb_put(l->txn, l->dbi[DB_META], &k, &v, 0)) != 0)
 		return lmdb_fail(l, "put meta", rc);
 	return 0;
@@ -317,7 +299,7 @@ lm_setup(struct lstore *l)
 	k.mv_data = (void *)"epoch";
 	k.mv_size = 5;
 	if ((rc = mdb_get(l->txn, l->dbi[DB_META], &k, &v)) == 0) {
-		if (v.mv_size != 8 || (l->epoch = get_be(v.mv_data, 8)) == 0) {
+		if (v.mv_size != 8 || (l->epoch = get_be_n(v.mv_data, 8)) == 0) {
 			snprintf(l->s.err, sizeof(l->s.err), "meta record, key "
 			    "epoch: bad value");
 			mdb_txn_abort(l->txn);
@@ -339,7 +321,7 @@ lm_setup(struct lstore *l)
 	k.mv_size = 3;
 	if ((rc = mdb_get(l->txn, l->dbi[DB_META], &k, &v)) == 0 &&
 	    v.mv_size == 8)
-		l->rev = get_be(v.mv_data, 8);
+		l->rev = get_be_n(v.mv_data, 8);
 	else if (rc == 0 || rc != MDB_NOTFOUND) {
 		snprintf(l->s.err, sizeof(l->s.err), "meta record, key rev: "
 		    "%s", rc == 0 ? "bad value" : mdb_strerror(rc));

@@ -27,28 +27,10 @@
 #include <string.h>
 
 #include "nvad.h"
+#include "util/cursor.h"
 
 #define REC_VERSION	1
 #define MAP_VAL_MIN	22
-
-static void
-put_be(uint8_t *p, uint64_t v, unsigned n)
-{
-	while (n-- > 0) {
-		p[n] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
-static uint64_t
-get_be(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	while (n-- > 0)
-		v = v << 8 | *p++;
-	return v;
-}
 
 size_t
 nvad_rec_key(const struct nvad_rec *r, uint8_t *k)
@@ -60,7 +42,7 @@ nvad_rec_key(const struct nvad_rec *r, uint8_t *k)
 		memcpy(k, r->nve, n);
 		return n;
 	}
-	put_be(k, r->vn, 4);
+	put_be_n(k, r->vn, 4);
 	k[4] = r->addr.len;
 	memcpy(k + 5, r->addr.a, r->addr.len);
 	n = 5u + r->addr.len;
@@ -95,8 +77,8 @@ nvad_rec_value(const struct nvad_rec *r, uint8_t **buf, size_t *cap)
 		p[n++] = r->state;
 		p[n++] = r->flags;
 		memcpy(p + n, r->mac, 6);
-		put_be(p + n + 6, r->seq, 4);
-		put_be(p + n + 10, r->rev, 8);
+		put_be_n(p + n + 6, r->seq, 4);
+		put_be_n(p + n + 10, r->rev, 8);
 		n += 18;
 		len = strnlen(r->nve, NVA_NAME_MAX);
 		p[n++] = (uint8_t)len;
@@ -111,7 +93,7 @@ nvad_rec_value(const struct nvad_rec *r, uint8_t **buf, size_t *cap)
 		}
 		return n;
 	default:
-		put_be(p + n, r->nsnves, 2);
+		put_be_n(p + n, r->nsnves, 2);
 		n += 2;
 		for (i = 0; i < r->nsnves; i++) {
 			len = strnlen(r->snves[i], NVA_NAME_MAX);
@@ -186,7 +168,7 @@ nvad_rec_decode(enum nvad_rec_kind kind, const uint8_t *kp, size_t kn,
 	if (kn < 5 || !addr_len_ok(kp[4], kind == NVAD_REC_MAP) ||
 	    kn != 5u + kp[4] + (kind == NVAD_REC_SUBNET))
 		return "bad key length";
-	r->vn = (uint32_t)get_be(kp, 4);
+	r->vn = (uint32_t)get_be_n(kp, 4);
 	r->addr.len = kp[4];
 	memcpy(r->addr.a, kp + 5, kp[4]);
 	if (kind == NVAD_REC_MAP) {
@@ -198,8 +180,8 @@ nvad_rec_decode(enum nvad_rec_kind kind, const uint8_t *kp, size_t kn,
 		r->state = p[1];
 		r->flags = p[2];
 		memcpy(r->mac, p + 3, 6);
-		r->seq = (uint32_t)get_be(p + 9, 4);
-		r->rev = get_be(p + 13, 8);
+		r->seq = (uint32_t)get_be_n(p + 9, 4);
+		r->rev = get_be_n(p + 13, 8);
 		if (p[21] > 0 && !name_ok(p + 22, p[21]))
 			return "bad NVE name";
 		memcpy(r->nve, p + 22, p[21]);
@@ -209,7 +191,7 @@ nvad_rec_decode(enum nvad_rec_kind kind, const uint8_t *kp, size_t kn,
 	r->plen = kp[kn - 1];
 	if (n < 3)
 		return "bad value length";
-	r->nsnves = (unsigned)get_be(p + 1, 2);
+	r->nsnves = (unsigned)get_be_n(p + 1, 2);
 	r->snves = names;
 	for (i = 0, off = 3; i < r->nsnves; i++) {
 		len = off < n ? p[off] : 0;

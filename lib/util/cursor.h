@@ -292,4 +292,25 @@ get_be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/* The n low octets of v, big-endian, at p (n <= 8). */
+static inline void
+put_be_n(uint8_t *p, uint64_t v, unsigned n)
+{
+	while (n-- > 0) {
+		p[n] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+/* n octets at p, big-endian (n <= 8). */
+static inline uint64_t
+get_be_n(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | *p++;
+	return v;
+}
+
 #endif /* SPLITNVE_UTIL_CURSOR_H */

@@ -184,22 +184,29 @@ refuse(struct sess *s, uint64_t xid, enum nva_code code, const char *what,
 
 /* ---- the batch: record, commit, release ----------------------------------- */
 
+/* Appends e to the array *v of *n entries (room for *cap). */
+static void
+ent_append(struct dir_ent ***v, size_t *n, size_t *cap, struct dir_ent *e)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 256;
+		struct dir_ent **p = realloc(*v, c * sizeof(*p));
+
+		if (p == NULL)
+			fatal("out of memory recording a changed entry");
+		*v = p;
+		*cap = c;
+	}
+	(*v)[(*n)++] = e;
+}
+
 static void
 batch_changed(struct nvad_sessions *ss, struct dir_ent *e)
 {
 	struct nvad *nd = ss->nd;
 	struct nvad_rec r;
 
-	if (ss->nchanged == ss->cchanged) {
-		size_t cap = ss->cchanged ? ss->cchanged * 2 : 1024;
-		struct dir_ent **p = realloc(ss->changed, cap * sizeof(*p));
-
-		if (p == NULL)
-			fatal("out of memory recording a change");
-		ss->changed = p;
-		ss->cchanged = cap;
-	}
-	ss->changed[ss->nchanged++] = e;
+	ent_append(&ss->changed, &ss->nchanged, &ss->cchanged, e);
 	dir_ent_rec(nd->dir, e, &r);
 	if (nd->store->ops->put(nd->store, &r) < 0)
 		fatal("store %s: %s", nd->store->ops->name, nd->store->err);
@@ -427,16 +434,7 @@ push_ents(struct nvad_sessions *ss, struct dir_ent **ents, size_t n)
 static void
 topush_add(struct nvad_sessions *ss, struct dir_ent *e)
 {
-	if (ss->ntopush == ss->ctopush) {
-		size_t cap = ss->ctopush ? ss->ctopush * 2 : 1024;
-		struct dir_ent **p = realloc(ss->topush, cap * sizeof(*p));
-
-		if (p == NULL)
-			fatal("out of memory recording a push");
-		ss->topush = p;
-		ss->ctopush = cap;
-	}
-	ss->topush[ss->ntopush++] = e;
+	ent_append(&ss->topush, &ss->ntopush, &ss->ctopush, e);
 }
 
 /* Pushes the waiting entries whose revision is now applied through. */
@@ -501,6 +499,18 @@ is_lost(const struct nvad_sessions *ss, const struct dir_ent *e)
 	    sizeof(*ss->lost), cmp_ptr) != NULL;
 }
 
+/* Sends the moved notices of the batch, then flushes every session. */
+static void
+moved_release(struct nvad_sessions *ss)
+{
+	size_t i;
+
+	for (i = 0; i < ss->nmoved; i++)
+		send_moved(ss, &ss->moved[i]);
+	ss->nmoved = 0;
+	flush_all(ss);
+}
+
 /*
  * Shared store: the records this commit lost go into the directory
  * (the winner's values) and their entries into ss->lost, so that the
@@ -526,17 +536,7 @@ take_lost(struct nvad_sessions *ss, const struct nvad_commit *res)
 			ss->lost_other = true;
 			continue;
 		}
-		if (ss->nlost == ss->clost) {
-			size_t cap = ss->clost ? ss->clost * 2 : 64;
-			struct dir_ent **p = realloc(ss->lost,
-			    cap * sizeof(*p));
-
-			if (p == NULL)
-				fatal("out of memory recording a conflict");
-			ss->lost = p;
-			ss->clost = cap;
-		}
-		ss->lost[ss->nlost++] = e;
+		ent_append(&ss->lost, &ss->nlost, &ss->clost, e);
 	}
 	if (ss->nlost > 1)
 		qsort(ss->lost, ss->nlost, sizeof(*ss->lost), cmp_ptr);
@@ -742,10 +742,7 @@ batch_release(struct nvad_sessions *ss)
 		push_ents(ss, ss->changed, ss->nchanged);
 		ss->nchanged = 0;
 	}
-	for (i = 0; i < ss->nmoved; i++)
-		send_moved(ss, &ss->moved[i]);
-	ss->nmoved = 0;
-	flush_all(ss);
+	moved_release(ss);
 }
 
 /* ---- a shared store's changes ---------------------------------------------- */
@@ -779,7 +776,6 @@ on_wake(uv_async_t *h)
 	struct nvad_sessions *ss = h->data;
 	struct nvad *nd = ss->nd;
 	uint64_t through = ss->through;
-	size_t i;
 
 	batch_release(ss);
 	if (nd->store->ops->take(nd->store, take_one, ss, &through) < 0)
@@ -790,10 +786,7 @@ on_wake(uv_async_t *h)
 	nd->cnt.through = ss->through;
 	dir_set_rev(nd->dir, ss->through);
 	topush_release(ss);
-	for (i = 0; i < ss->nmoved; i++)
-		send_moved(ss, &ss->moved[i]);
-	ss->nmoved = 0;
-	flush_all(ss);
+	moved_release(ss);
 }
 
 /* From the store's thread. */
